@@ -1,0 +1,124 @@
+-- One row per ICU stay with any valid VIS-agent infusion per hour hr 0..47 (hour h covers
+-- [intime + h h, intime + (h + 1) h)): each agent's time-weighted mean rate in the hour and the VIS.
+-- Mean rate = sum over the agent's infusion rows of rate x overlap seconds / 3600, so concurrent
+-- infusions of one agent add up and an hour with no infusion is 0. VIS weights come from the
+-- vis_agents seed.
+with infusions as (
+
+    select * from {{ ref('int_vasoactive_infusions') }}
+
+),
+
+icu_stays as (
+
+    select * from {{ ref('int_icu_stays') }}
+
+),
+
+vis_agents as (
+
+    select * from {{ ref('vis_agents') }}
+
+),
+
+valid_infusions as (
+
+    select
+        infusions.stay_id,
+        infusions.agent,
+        infusions.starttime,
+        infusions.endtime,
+        infusions.rate_canonical,
+        icu_stays.intime,
+    from infusions
+    inner join icu_stays
+        on infusions.stay_id = icu_stays.stay_id
+    where infusions.is_valid
+
+),
+
+infusion_hours as (
+
+    -- each infusion row expanded to the hours 0..47 it overlaps (no row-by-hour cross join)
+    select
+        stay_id,
+        agent,
+        starttime,
+        endtime,
+        rate_canonical,
+        intime,
+        unnest(range(
+            greatest(0, floor((epoch(starttime) - epoch(intime)) / 3600))::bigint,
+            least(48, ceil((epoch(endtime) - epoch(intime)) / 3600))::bigint
+        )) as hr,
+    from valid_infusions
+    where endtime > intime
+        and starttime < intime + interval 48 hour
+
+),
+
+hour_overlaps as (
+
+    select
+        stay_id,
+        agent,
+        hr,
+        rate_canonical
+            * (
+                epoch(least(endtime, intime + to_hours(hr + 1)))
+                - epoch(greatest(starttime, intime + to_hours(hr)))
+            ) / 3600 as rate_x_hour_fraction,
+    from infusion_hours
+
+),
+
+agent_hours as (
+
+    select
+        stay_id,
+        hr,
+        agent,
+        sum(rate_x_hour_fraction) as mean_rate,
+    from hour_overlaps
+    group by stay_id, hr, agent
+
+),
+
+stays as (
+
+    select distinct stay_id from valid_infusions
+
+),
+
+spine as (
+
+    select
+        stays.stay_id,
+        unnest(range(0, 48)) as hr,
+    from stays
+
+),
+
+final as (
+
+    select
+        spine.stay_id,
+        spine.hr,
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'dopamine'), 0) as dopamine_mcg_kg_min,
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'dobutamine'), 0) as dobutamine_mcg_kg_min,
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'epinephrine'), 0) as epinephrine_mcg_kg_min,
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'norepinephrine'), 0) as norepinephrine_mcg_kg_min,
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'milrinone'), 0) as milrinone_mcg_kg_min,
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'vasopressin'), 0) as vasopressin_units_kg_min,
+        coalesce(sum(agent_hours.mean_rate * vis_agents.vis_weight), 0) as vis,
+    from spine
+    left join agent_hours
+        on spine.stay_id = agent_hours.stay_id
+        and spine.hr = agent_hours.hr
+    left join vis_agents
+        on agent_hours.agent = vis_agents.agent
+    group by spine.stay_id, spine.hr
+
+)
+
+select * from final

@@ -1,0 +1,52 @@
+-- One row per cohort step, in order: stays and patients remaining after the step, and stays
+-- excluded by it (n_excluded = previous step's n_stays - this step's n_stays).
+with cohort_steps as (
+
+    select * from {{ ref('int_cohort_steps') }}
+
+),
+
+step_rules as (
+
+    select * from {{ ref('cohort_steps') }}
+
+),
+
+passes_long as (
+
+    unpivot cohort_steps
+    on columns('^passes_')
+    into name step_column value passes
+
+),
+
+counts as (
+
+    select
+        replace(step_column, 'passes_', '') as step,
+        count(*) filter (where passes) as n_stays,
+        count(distinct subject_id) filter (where passes) as n_patients,
+    from passes_long
+    group by step_column
+
+),
+
+final as (
+
+    select
+        step_rules.step_order,
+        step_rules.step,
+        step_rules.rule,
+        coalesce(counts.n_stays, 0) as n_stays,
+        coalesce(counts.n_patients, 0) as n_patients,
+        coalesce(
+            lag(counts.n_stays) over (order by step_rules.step_order) - counts.n_stays,
+            0
+        ) as n_excluded,
+    from step_rules
+    left join counts
+        on step_rules.step = counts.step
+
+)
+
+select * from final order by step_order
