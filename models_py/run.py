@@ -1,0 +1,489 @@
+"""One experiment run: split -> preprocess -> MAE -> teacher -> student (+ ablations) -> evaluate -> run dir.
+
+Run directory ($VISTREND_DATA_DIR/runs/<run_id>/, `runs/latest` points at the newest):
+config.json, metrics.json, histories.json, report.md, roc.png, loss_curves.png, shap_beeswarm.png,
+shap_top.csv, predictions.parquet (stay_id, split, model, probability, label, seed),
+checkpoints/<model>.pt + checkpoints/preprocess.json (base seed). It is assembled in a hidden temp
+folder and renamed into place when complete, so a failed run leaves nothing half-written.
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import math
+import os
+import platform
+import shutil
+import sys
+import tempfile
+import time
+import uuid
+import warnings
+from dataclasses import dataclass, field
+from datetime import datetime, timezone
+from importlib import metadata
+from pathlib import Path
+
+import numpy as np
+import polars as pl
+import torch
+from sklearn.linear_model import LogisticRegression
+from torch import nn
+
+from . import explain, metrics, report, warehouse_io
+from .config import Config, config_from_dict
+from .data import MartData, MartError, load_marts, split_by_patient
+from .losses import class_weights
+from .models import LSTMBaseline, MaskedAutoencoder, MultitaskModel, SeriesEncoder, freeze
+from .preprocess import Preprocessor
+from .tasks import Task, TaskTargets, classification_targets, default_tasks, regression_targets
+from .train import (History, SplitTensors, StageSettings, fit_supervised, predict_outputs, pretrain_mae,
+                    resolve_device)
+
+PAPER_MODELS = ("full", "no_kd", "no_mt", "no_mae", "lstm", "logreg")
+TEACHERS = ("teacher_untrained", "teacher_probe")
+THRESHOLD_RULE = ("Youden's J maximised on the validation split (ties -> the higher threshold); "
+                  "predicted positive iff probability >= threshold")
+PACKAGES = ("torch", "numpy", "polars", "pyarrow", "scikit-learn", "shap", "duckdb", "dbt-core", "dbt-duckdb")
+
+
+def log(message: str) -> None:
+    print(message, file=sys.stderr, flush=True)
+
+
+# data preparation -------------------------------------------------------------------------------
+
+
+@dataclass
+class Prepared:
+    """One seed's split, fitted preprocessing and device tensors."""
+
+    seed: int
+    rows: dict[str, np.ndarray]
+    preprocessor: Preprocessor
+    splits: dict[str, SplitTensors]
+    class_weights: dict[str, torch.Tensor]
+    raw_scores: np.ndarray  # (N, k) original scale, nan where missing (all stays)
+    static_x: np.ndarray    # (N, F) preprocessed (all stays)
+    score_inputs: np.ndarray  # (N, k) raw scores, training-median imputed (score-alone models)
+
+
+def prepare(data: MartData, cfg: Config, seed: int, device: torch.device) -> Prepared:
+    label_name = cfg.data.label_column
+    label = data.labels[label_name]
+    rows = split_by_patient(data.subject_ids, label, seed, cfg.data.val_fraction, cfg.data.test_fraction, label_name)
+    train = rows["train"]
+    pre = Preprocessor.fit(data.series[train], data.static[train], data.channels, data.static_columns,
+                           data.score_columns)
+    series = torch.from_numpy(pre.transform_series(data.series, data.channels))
+    static_x = pre.transform_static(data.static)
+    static = torch.from_numpy(static_x)
+    z, observed = pre.transform_targets(data.static) if data.score_columns else (None, None)
+    targets = {label_name: classification_targets(label)}
+    if z is not None:
+        targets["severity"] = regression_targets(z, observed)
+    weights = {label_name: class_weights(label[train])}
+    for col in cfg.tasks.auxiliary_labels:
+        targets[col] = classification_targets(data.labels[col])
+        try:
+            weights[col] = class_weights(data.labels[col][train])
+        except ValueError as exc:
+            raise MartError(f"cohort.parquet: auxiliary label {col} in the training split: {exc}") from None
+
+    def split_tensors(idx: np.ndarray) -> SplitTensors:
+        index = torch.from_numpy(idx)
+        return SplitTensors(
+            series=series[index].to(device), static=static[index].to(device),
+            targets={name: TaskTargets(t.target[index], t.observed[index]).to(device) for name, t in targets.items()},
+            label=label[idx], stay_ids=data.stay_ids[idx],
+        )
+
+    raw_scores = np.column_stack([data.static[c].cast(pl.Float64).fill_null(np.nan).to_numpy()
+                                  for c in data.score_columns]) if data.score_columns else np.zeros((len(data), 0))
+    medians = np.array([pre.scores[c]["median"] for c in data.score_columns])
+    score_inputs = np.where(np.isnan(raw_scores), medians, raw_scores)
+    return Prepared(seed=seed, rows=rows, preprocessor=pre, splits={k: split_tensors(v) for k, v in rows.items()},
+                    class_weights=weights, raw_scores=raw_scores,
+                    static_x=static_x, score_inputs=score_inputs)
+
+
+# training ---------------------------------------------------------------------------------------
+
+
+@dataclass
+class SeedResult:
+    seed: int
+    probabilities: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # model -> split -> (n,)
+    regression: dict[str, np.ndarray] = field(default_factory=dict)  # model -> test (n, k) original scale
+    histories: dict[str, History] = field(default_factory=dict)
+    seconds: dict[str, float] = field(default_factory=dict)  # wall-clock per stage
+    cpu_seconds: dict[str, float] = field(default_factory=dict)  # process CPU time per stage (load-independent)
+    networks: dict[str, nn.Module] = field(default_factory=dict)
+    sklearn: dict[str, LogisticRegression] = field(default_factory=dict)
+
+
+def _settings(stage) -> StageSettings:
+    return StageSettings(stage.epochs, stage.lr, stage.weight_decay, stage.batch_size, stage.patience)
+
+
+def _record(result: SeedResult, name: str, model: nn.Module, prep: Prepared, regression: bool) -> None:
+    result.networks[name] = model
+    result.probabilities[name] = {}
+    for split, tensors in prep.splits.items():
+        prob, reg = predict_outputs(model, tensors.series, tensors.static)
+        result.probabilities[name][split] = prob
+        if split == "test" and regression and reg.shape[1]:
+            result.regression[name] = prep.preprocessor.inverse_targets(reg)
+
+
+def train_models(prep: Prepared, cfg: Config, ablations: bool, progress: bool = True) -> SeedResult:
+    """All models of one seed on the same split: teachers, full, and (with ablations) the rest."""
+    seed, result = prep.seed, SeedResult(prep.seed)
+    train, val = prep.splits["train"], prep.splits["val"]
+    n_steps, n_channels = train.series.shape[1:]
+    n_static = train.static.shape[1]
+    score_idx = prep.preprocessor.score_indices
+    mt_tasks, st_tasks = default_tasks(cfg, multitask=True), default_tasks(cfg, multitask=False)
+    device = train.series.device
+
+    def multitask_model(encoder: SeriesEncoder, tasks: list[Task], model_seed: int) -> MultitaskModel:
+        torch.manual_seed(model_seed)
+        return MultitaskModel.from_encoder(encoder, n_static=n_static, score_indices=score_idx, tasks=tasks,
+                                           cfg=cfg.model).to(device)
+
+    def fresh_encoder(model_seed: int) -> SeriesEncoder:
+        torch.manual_seed(model_seed)
+        return SeriesEncoder(n_channels=n_channels, n_steps=n_steps, cfg=cfg.model).to(device)
+
+    def timed(name: str, fn):
+        start, cpu_start = time.perf_counter(), time.process_time()
+        out = fn()
+        result.seconds[name] = round(time.perf_counter() - start, 3)
+        result.cpu_seconds[name] = round(time.process_time() - cpu_start, 3)
+        history = result.histories.get(name)
+        detail = ""
+        if history is not None and "val_auroc" in history.values:
+            detail = (f", {len(history.values['val_auroc'])} epochs, best {history.best_epoch + 1}, "
+                      f"val AUROC {max(history.values['val_auroc']):.3f}")
+        log(f"[seed {seed}] {name}: {result.seconds[name]:.1f} s{detail}")
+        return out
+
+    def build_teacher(encoder: SeriesEncoder, heads: str, name: str) -> MultitaskModel:
+        teacher = multitask_model(encoder, mt_tasks, seed + 1)
+        if heads == "probe":
+            freeze(teacher.encoder)
+            result.histories[name] = fit_supervised(
+                teacher, train, val, mt_tasks, _settings(cfg.teacher), prep.class_weights, seed,
+                frozen=teacher.encoder, desc=name, progress=progress)
+        return freeze(teacher)
+
+    def student(name: str, teacher: nn.Module | None, tasks: list[Task], encoder: SeriesEncoder) -> MultitaskModel:
+        model = multitask_model(encoder, tasks, seed + 2)
+        result.histories[name] = fit_supervised(
+            model, train, val, tasks, _settings(cfg.student), prep.class_weights, seed,
+            teacher=teacher, kd_weight=cfg.loss.kd_weight if teacher is not None else 0.0,
+            desc=name, progress=progress)
+        return model
+
+    # stage 1: MAE on the training split's series only
+    def stage_mae():
+        mae, history = pretrain_mae(train.series, cfg.model, cfg, seed, progress)
+        result.histories["mae"] = history
+        return mae
+    mae: MaskedAutoencoder = timed("mae", stage_mae)
+
+    # stage 2: teachers on the frozen MAE encoder (both readings reported; cfg.teacher.heads guides KD)
+    teachers = {}
+    for heads in ("untrained", "probe"):
+        name = f"teacher_{heads}"
+        teachers[heads] = timed(name, lambda: build_teacher(mae.encoder, heads, name))
+        _record(result, name, teachers[heads], prep, regression=heads == "probe")
+    teacher = teachers[cfg.teacher.heads]
+
+    # stage 3: the student, and the ablations on the same split and seed
+    def student_encoder(model_seed: int) -> SeriesEncoder:
+        return mae.encoder if cfg.student.init_from_mae else fresh_encoder(model_seed)
+
+    full = timed("full", lambda: student("full", teacher, mt_tasks, student_encoder(seed + 3)))
+    _record(result, "full", full, prep, regression=True)
+    if not ablations:
+        return result
+
+    model = timed("no_kd", lambda: student("no_kd", None, mt_tasks, student_encoder(seed + 3)))
+    _record(result, "no_kd", model, prep, regression=True)
+    model = timed("no_mt", lambda: student("no_mt", teacher, st_tasks, student_encoder(seed + 3)))
+    _record(result, "no_mt", model, prep, regression=False)
+
+    def no_mae():
+        random_encoder = fresh_encoder(seed + 4)  # the MAE stage skipped: the teacher's encoder is random
+        random_teacher = build_teacher(random_encoder, cfg.teacher.heads, "no_mae_teacher")
+        start_encoder = random_encoder if cfg.student.init_from_mae else fresh_encoder(seed + 3)
+        return student("no_mae", random_teacher, mt_tasks, start_encoder)
+    model = timed("no_mae", no_mae)
+    _record(result, "no_mae", model, prep, regression=True)
+
+    def lstm():
+        torch.manual_seed(seed + 5)
+        net = LSTMBaseline(n_channels=n_channels, n_static=n_static, cfg=cfg.model,
+                           task_name=cfg.data.label_column).to(device)
+        result.histories["lstm"] = fit_supervised(net, train, val, st_tasks, _settings(cfg.student),
+                                                  prep.class_weights, seed, desc="lstm", progress=progress)
+        return net
+    model = timed("lstm", lstm)
+    _record(result, "lstm", model, prep, regression=False)
+
+    timed("logreg", lambda: _fit_logistic(result, "logreg", prep.static_x, prep, seed))
+    for j, score in enumerate(cfg.data.score_columns):
+        timed(f"score_{score}", lambda: _fit_logistic(result, f"score_{score}", prep.score_inputs[:, [j]], prep, seed))
+    return result
+
+
+def _fit_logistic(result: SeedResult, name: str, features: np.ndarray, prep: Prepared, seed: int) -> None:
+    """logreg: static features + scores; score_<name>: one score, a monotone map of its value to a probability."""
+    train = prep.rows["train"]
+    y = prep.splits["train"].label.astype(int)
+    clf = LogisticRegression(class_weight="balanced", max_iter=2000, random_state=seed)
+    clf.fit(features[train], y)
+    result.sklearn[name] = clf
+    result.probabilities[name] = {split: clf.predict_proba(features[rows])[:, 1] for split, rows in prep.rows.items()}
+
+
+# evaluation -------------------------------------------------------------------------------------
+
+
+def evaluate(result: SeedResult, prep: Prepared, cfg: Config) -> dict[str, dict]:
+    """Test-split metrics with bootstrap CIs per model; threshold from the validation split."""
+    y_val, y_test = prep.splits["val"].label, prep.splits["test"].label
+    raw_test = prep.raw_scores[prep.rows["test"]]
+    out = {}
+    for name, probs in result.probabilities.items():
+        threshold = metrics.youden_threshold(y_val, probs["val"])
+        entry = metrics.bootstrap_binary(y_test, probs["test"], threshold,
+                                         n_resamples=cfg.eval.bootstrap_resamples, seed=prep.seed)
+        if name in result.regression:
+            entry.update(metrics.bootstrap_r2(raw_test, result.regression[name], cfg.data.score_columns,
+                                              n_resamples=cfg.eval.bootstrap_resamples, seed=prep.seed))
+        entry["threshold"] = float(threshold)
+        out[name] = entry
+    return out
+
+
+# the run ----------------------------------------------------------------------------------------
+
+
+def combined_fingerprint(files: dict[str, str]) -> str:
+    """One sha256 over the per-file hashes (name-sorted): equal iff every mart file is equal."""
+    return hashlib.sha256("".join(f"{name}:{digest};" for name, digest in sorted(files.items())).encode()).hexdigest()
+
+
+def package_versions() -> dict[str, str]:
+    versions = {"python": platform.python_version()}
+    for name in PACKAGES:
+        try:
+            versions[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            versions[name] = "absent"
+    return versions
+
+
+def _json_default(value):
+    if isinstance(value, (np.floating, np.integer)):
+        return value.item()
+    if isinstance(value, np.ndarray):
+        return value.tolist()
+    raise TypeError(f"not JSON serialisable: {type(value).__name__}")
+
+
+def _write_json(path: Path, payload) -> None:
+    # NaN is written as null: strict JSON readers (duckdb, jq) reject bare NaN
+    def clean(value):
+        if isinstance(value, float) and not math.isfinite(value):
+            return None
+        if isinstance(value, dict):
+            return {str(k): clean(v) for k, v in value.items()}
+        if isinstance(value, (list, tuple)):
+            return [clean(v) for v in value]
+        return value
+    path.write_text(json.dumps(clean(json.loads(json.dumps(payload, default=_json_default))), indent=2))
+
+
+def _save_checkpoints(folder: Path, result: SeedResult, prep: Prepared, cfg: Config) -> None:
+    folder.mkdir(parents=True, exist_ok=True)
+    prep.preprocessor.to_json(folder / "preprocess.json")
+    n_steps, n_channels = prep.splits["train"].series.shape[1:]
+    for name, net in result.networks.items():
+        kind = "lstm" if isinstance(net, LSTMBaseline) else "multitask"
+        tasks = [dataclasses.asdict(t) for t in getattr(net, "tasks", [])]
+        torch.save({
+            "model": name, "kind": kind, "n_channels": int(n_channels), "n_steps": int(n_steps),
+            "n_static": int(prep.splits["train"].static.shape[1]), "score_indices": prep.preprocessor.score_indices,
+            "tasks": tasks, "label_column": cfg.data.label_column, "model_config": dataclasses.asdict(cfg.model),
+            "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
+        }, folder / f"{name}.pt")
+    for name, clf in result.sklearn.items():
+        torch.save({"model": name, "kind": "logistic", "coef": clf.coef_.tolist(),
+                    "intercept": clf.intercept_.tolist()}, folder / f"{name}.pt")
+
+
+def load_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> nn.Module:
+    """Rebuild a saved network (multitask or LSTM) in eval mode."""
+    state = torch.load(path, map_location=device, weights_only=False)
+    model_cfg = config_from_dict({"model": state["model_config"]}).model
+    if state["kind"] == "lstm":
+        net = LSTMBaseline(n_channels=state["n_channels"], n_static=state["n_static"], cfg=model_cfg,
+                           task_name=state["label_column"])
+    elif state["kind"] == "multitask":
+        tasks = [Task(t["name"], t["kind"], tuple(t["columns"]), t["weight"], t["n_classes"]) for t in state["tasks"]]
+        encoder = SeriesEncoder(n_channels=state["n_channels"], n_steps=state["n_steps"], cfg=model_cfg)
+        net = MultitaskModel(encoder=encoder, n_static=state["n_static"], score_indices=state["score_indices"],
+                             tasks=tasks, cfg=model_cfg)
+    else:
+        raise ValueError(f"{path}: checkpoint kind {state['kind']!r} is not a torch network")
+    net.load_state_dict(state["state_dict"])
+    return net.to(device).eval()
+
+
+def score_stays(run_dir: str | Path, marts_dir: str | Path, model: str = "full") -> pl.DataFrame:
+    """Score every stay of the marts with a saved run (its own preprocessing) -> stay_id, probability."""
+    run_dir = Path(run_dir)
+    run_config = json.loads((run_dir / "config.json").read_text())
+    cfg = config_from_dict(run_config["config"])
+    pre = Preprocessor.from_json(run_dir / "checkpoints" / "preprocess.json")
+    data = load_marts(marts_dir, [cfg.data.label_column], cfg.data.score_columns, cfg.data.hours,
+                      require_labels=False)
+    net = load_checkpoint(run_dir / "checkpoints" / f"{model}.pt")
+    series = torch.from_numpy(pre.transform_series(data.series, data.channels))
+    static = torch.from_numpy(pre.transform_static(data.static))
+    prob, _ = predict_outputs(net, series, static)
+    return pl.DataFrame({"stay_id": data.stay_ids, "probability": prob})
+
+
+def _predictions_frame(result: SeedResult, prep: Prepared) -> pl.DataFrame:
+    frames = []
+    for name, probs in result.probabilities.items():
+        for split, prob in probs.items():
+            tensors = prep.splits[split]
+            frames.append(pl.DataFrame({
+                "stay_id": tensors.stay_ids, "split": split, "model": name, "probability": prob,
+                "label": tensors.label.astype(np.int64), "seed": prep.seed,
+            }, schema_overrides={"stay_id": pl.Int64, "probability": pl.Float64}))
+    return pl.concat(frames)
+
+
+def _loss_histories(results: SeedResult) -> dict[str, dict[str, list[float]]]:
+    return {name: {k: v for k, v in h.values.items() if k.endswith("loss")} for name, h in results.histories.items()}
+
+
+def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, ablations: bool = True,
+                   n_seeds: int = 1, warehouse: str | Path | None = None, progress: bool = True,
+                   explain_model: bool = True) -> Path:
+    """Train and evaluate everything, write the run directory, return its final path."""
+    cfg.validate()
+    torch.set_num_threads(max(1, cfg.threads))
+    device = resolve_device(cfg.device)
+    runs_dir = Path(runs_dir)
+    runs_dir.mkdir(parents=True, exist_ok=True)
+    started = time.perf_counter()
+    data = load_marts(marts_dir, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
+                      cfg.data.hours)
+    run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    seeds = list(range(cfg.seed, cfg.seed + n_seeds))
+    log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
+
+    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", dir=runs_dir))
+    try:
+        per_seed_metrics, seconds, cpu_seconds, base = {}, {}, {}, None
+        for seed in seeds:
+            prep = prepare(data, cfg, seed, device)
+            result = train_models(prep, cfg, ablations, progress)
+            start = time.perf_counter()
+            per_seed_metrics[str(seed)] = evaluate(result, prep, cfg)
+            result.seconds["evaluation"] = round(time.perf_counter() - start, 3)
+            seconds[str(seed)] = result.seconds
+            cpu_seconds[str(seed)] = result.cpu_seconds
+            predictions = _predictions_frame(result, prep)
+            if base is None:
+                base = (prep, result)
+                all_predictions = [predictions]
+            else:
+                all_predictions.append(predictions)
+                for net in result.networks.values():  # free memory; only the base seed is checkpointed
+                    net.cpu()
+                result.networks.clear()
+        prep, result = base
+        pl.concat(all_predictions).write_parquet(tmp / "predictions.parquet")
+        _save_checkpoints(tmp / "checkpoints", result, prep, cfg)
+
+        summary = metrics.summarize_over_seeds(per_seed_metrics) if n_seeds > 1 else {}
+        metrics_json = {"models": per_seed_metrics[str(cfg.seed)], "threshold_rule": THRESHOLD_RULE,
+                        "per_seed": per_seed_metrics, "summary": summary}
+        _write_json(tmp / "metrics.json", metrics_json)
+        _write_json(tmp / "histories.json", {name: {**h.values, "best_epoch": h.best_epoch}
+                                             for name, h in result.histories.items()})
+
+        test = prep.splits["test"]
+        report.plot_roc({name: (test.label, probs["test"]) for name, probs in result.probabilities.items()},
+                        tmp / "roc.png")
+        report.plot_loss_curves(_loss_histories(result), tmp / "loss_curves.png")
+        shap_top: list[tuple[str, float]] = []
+        if explain_model:
+            start = time.perf_counter()
+            train = prep.splits["train"]
+            shap_result = explain.shap_static(
+                result.networks["full"], test.series.cpu().numpy(), test.static.cpu().numpy(),
+                prep.preprocessor.feature_names, background_size=cfg.eval.shap_background,
+                n_explain=cfg.eval.shap_stays, seed=cfg.seed,
+                background_series=train.series.cpu().numpy(), background_static=train.static.cpu().numpy())
+            report.plot_shap_beeswarm(shap_result, tmp / "shap_beeswarm.png")
+            report.write_shap_top(shap_result, tmp / "shap_top.csv", k=10)
+            shap_top = list(shap_result.mean_abs[:10])
+            seconds[str(cfg.seed)]["shap"] = round(time.perf_counter() - start, 3)
+
+        run_info = {
+            "run_id": run_id,
+            "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "config": cfg.to_dict(),
+            "data_fingerprint": combined_fingerprint(data.fingerprint),
+            "data_files_sha256": data.fingerprint,
+            "label": cfg.data.label_column,
+            "marts_dir": str(Path(marts_dir).resolve()),
+            "packages": package_versions(),
+            "seed": cfg.seed,
+            "seeds": seeds,
+            "device": str(device),
+            "ablations": ablations,
+            "channels": data.channels,
+            "feature_names": prep.preprocessor.feature_names,
+            "split_sizes": {split: int(len(rows)) for split, rows in prep.rows.items()},
+            "label_prevalence": {split: float(np.mean(prep.splits[split].label)) for split in prep.rows},
+            "threshold_rule": THRESHOLD_RULE,
+            "bootstrap": f"{cfg.eval.bootstrap_resamples} resamples of the test split, percentile 95 % CI",
+            "thresholds": {name: entry["threshold"] for name, entry in metrics_json["models"].items()},
+            "stage_seconds": seconds,
+            "stage_cpu_seconds": cpu_seconds,
+            "total_seconds": round(time.perf_counter() - started, 3),
+        }
+        _write_json(tmp / "config.json", run_info)
+        report.write_report_md(tmp / "report.md", run_info, metrics_json, shap_top)
+
+        final = runs_dir / run_id
+        os.replace(tmp, final)
+    except BaseException:
+        shutil.rmtree(tmp, ignore_errors=True)
+        raise
+    _point_latest(runs_dir, final)
+    if warehouse is not None:
+        try:
+            warehouse_io.load_run_into_warehouse(final, warehouse)
+        except Exception as exc:  # the run is complete on disk; a warehouse problem must not lose it
+            warnings.warn(f"run {run_id} written but not loaded into {warehouse}: {exc}", stacklevel=2)
+    log(f"run {run_id} done in {time.perf_counter() - started:.1f} s: {final}")
+    return final
+
+
+def _point_latest(runs_dir: Path, final: Path) -> None:
+    link = runs_dir / "latest"
+    tmp_link = runs_dir / f".latest.{uuid.uuid4().hex[:6]}"
+    tmp_link.symlink_to(final.name)  # relative: the runs folder can move
+    os.replace(tmp_link, link)

@@ -1,0 +1,88 @@
+"""Declared prediction tasks and the indicator-masked multitask loss.
+
+A task is (name, kind binary|multiclass|regression, columns, weight). Its targets carry a per-sample
+observed mask; a sample whose label is missing adds nothing to that task's loss (never imputed into
+a target), the masked multi-task loss of the MDMT paper. The default tasks are the paper's:
+icu_mortality (binary, weight 1.0) + severity (regression on the four scores, weight 0.1).
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from .config import Config
+from .losses import masked_mse, weighted_cross_entropy
+
+KINDS = ("binary", "multiclass", "regression")
+
+
+@dataclass(frozen=True)
+class Task:
+    name: str
+    kind: str
+    columns: tuple[str, ...]
+    weight: float
+    n_classes: int = 2
+
+    def __post_init__(self):
+        if self.kind not in KINDS:
+            raise ValueError(f"task {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
+        if self.kind != "regression" and len(self.columns) != 1:
+            raise ValueError(f"task {self.name}: a {self.kind} task has exactly one label column")
+
+    @property
+    def n_outputs(self) -> int:
+        return len(self.columns) if self.kind == "regression" else (2 if self.kind == "binary" else self.n_classes)
+
+
+def default_tasks(cfg: Config, multitask: bool = True) -> list[Task]:
+    """The primary label task first, then (unless `multitask` is off: the no_mt ablation) severity
+    regression and any auxiliary binary labels from the config."""
+    tasks = [Task(cfg.data.label_column, "binary", (cfg.data.label_column,), cfg.loss.ce_weight)]
+    if multitask and cfg.data.score_columns:
+        tasks.append(Task("severity", "regression", tuple(cfg.data.score_columns), cfg.loss.mse_weight))
+    if multitask:
+        tasks += [Task(col, "binary", (col,), cfg.tasks.auxiliary_weight) for col in cfg.tasks.auxiliary_labels]
+    return tasks
+
+
+@dataclass
+class TaskTargets:
+    """target: (N,) long for classification (0 where missing) or (N, k) float; observed: same leading shape, bool."""
+
+    target: torch.Tensor
+    observed: torch.Tensor
+
+    def to(self, device) -> "TaskTargets":
+        return TaskTargets(self.target.to(device), self.observed.to(device))
+
+    def index(self, rows: torch.Tensor) -> "TaskTargets":
+        return TaskTargets(self.target[rows], self.observed[rows])
+
+
+def classification_targets(labels: np.ndarray) -> TaskTargets:
+    """(N,) float labels with nan = missing -> TaskTargets."""
+    labels = np.asarray(labels, dtype=np.float64)
+    observed = ~np.isnan(labels)
+    return TaskTargets(torch.from_numpy(np.where(observed, labels, 0).astype(np.int64)), torch.from_numpy(observed))
+
+
+def regression_targets(z: np.ndarray, observed: np.ndarray) -> TaskTargets:
+    return TaskTargets(torch.from_numpy(np.asarray(z, dtype=np.float32)), torch.from_numpy(np.asarray(observed, bool)))
+
+
+def multitask_loss(outputs: dict[str, torch.Tensor], targets: dict[str, TaskTargets], tasks: list[Task],
+                   class_weights: dict[str, torch.Tensor] | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+    """Weighted sum of the tasks' masked losses -> (total, {task name: unweighted loss})."""
+    parts = {}
+    for task in tasks:
+        out, tgt = outputs[task.name], targets[task.name]
+        if task.kind == "regression":
+            parts[task.name] = masked_mse(out, tgt.target, tgt.observed)
+        else:
+            weight = (class_weights or {}).get(task.name)
+            parts[task.name] = weighted_cross_entropy(out, tgt.target, tgt.observed, weight)
+    total = sum(task.weight * parts[task.name] for task in tasks)
+    return total, parts
