@@ -2,15 +2,18 @@
 #   VISTREND_DATA_DIR  outputs (warehouse.duckdb, marts/, runs/), default ./data
 #   MIMIC_IV_DIR       raw MIMIC-IV layout (hosp/, icu/), default the synthetic data
 SHELL := /bin/bash
-.ONESHELL:
 .SHELLFLAGS := -eu -o pipefail -c
 
 VENV   := $(CURDIR)/.venv
 PY     := $(VENV)/bin/python
 DBT    := $(VENV)/bin/dbt
 
-export VISTREND_DATA_DIR ?= $(CURDIR)/data
-export MIMIC_IV_DIR      ?= $(VISTREND_DATA_DIR)/raw/synthetic
+VISTREND_DATA_DIR ?= $(CURDIR)/data
+MIMIC_IV_DIR      ?= $(VISTREND_DATA_DIR)/raw/synthetic
+# absolute, so dbt (run inside dbt_project/) and the pipelines agree on relative paths given by the user
+override VISTREND_DATA_DIR := $(abspath $(VISTREND_DATA_DIR))
+override MIMIC_IV_DIR      := $(abspath $(MIMIC_IV_DIR))
+export VISTREND_DATA_DIR MIMIC_IV_DIR
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 # idle OpenMP threads must sleep, not spin: spinning made 2-core torch steps 7-10x slower
@@ -19,10 +22,10 @@ STAYS ?=
 
 .PHONY: setup synthetic warehouse train demo test clean
 
+# torch first, pinned: the CPU wheel; an unpinned torch pulls several GB of CUDA packages
 setup:
 	python3 -m venv $(VENV)
 	$(VENV)/bin/pip install --quiet --upgrade pip
-	# the local CPU wheel; an unpinned torch pulls several GB of CUDA packages
 	$(VENV)/bin/pip install --quiet torch==2.13.0
 	$(VENV)/bin/pip install --quiet -e '.[dev]'
 	@echo "setup done: $(VENV)"
@@ -48,3 +51,24 @@ test:
 clean:
 	rm -rf $(VISTREND_DATA_DIR)/marts $(VISTREND_DATA_DIR)/runs $(VISTREND_DATA_DIR)/warehouse.duckdb* \
 	       $(VISTREND_DATA_DIR)/raw/synthetic dbt_project/target dbt_project/logs
+
+# PhysioNet 2012: ingest every set in P12_DIR, build the P12 marts, train (docs/physionet2012.md).
+#   make physionet2012 [P12_DIR=...] [VISTREND_DATA_DIR=...] [ABLATIONS=1] [P12_HOLDOUT=b] [P12_TRAIN_ARGS='--epochs 5']
+# Outputs go to data/physionet2012 unless VISTREND_DATA_DIR is given (the marts share MIMIC's file names).
+P12_DIR ?= $(CURDIR)/../shared/data/physionet2012
+P12_HOLDOUT ?=
+P12_TRAIN_ARGS ?=
+ABLATIONS ?=
+P12_DATA_DIR := $(if $(filter file,$(origin VISTREND_DATA_DIR)),$(CURDIR)/data/physionet2012,$(VISTREND_DATA_DIR))
+.PHONY: physionet2012
+physionet2012:
+	export VISTREND_DATA_DIR=$(P12_DATA_DIR)
+	export P12_RAW_DIR=$$VISTREND_DATA_DIR/raw/physionet2012
+	mkdir -p $$VISTREND_DATA_DIR
+	$(PY) pipelines/ingest_physionet2012.py $(P12_DIR) --out $$P12_RAW_DIR
+	(cd dbt_project && $(DBT) build --vars '{source: physionet2012}')
+	$(PY) pipelines/train.py --marts $$VISTREND_DATA_DIR/marts --out $$VISTREND_DATA_DIR/runs \
+	    --warehouse $$VISTREND_DATA_DIR/warehouse.duckdb $(if $(ABLATIONS),--ablations,) \
+	    $(if $(P12_HOLDOUT),--set split.holdout_column=set_name --set split.holdout_values=$(P12_HOLDOUT),) \
+	    $(P12_TRAIN_ARGS)
+	@echo "report: $$VISTREND_DATA_DIR/runs/latest/report.md"

@@ -71,6 +71,11 @@ ventilated_pafi as (
         on blood_gas.hadm_id = icu_stays.hadm_id
         and blood_gas.charttime >= icu_stays.intime
         and blood_gas.charttime < icu_stays.outtime
+        {%- if var('lods_pao2fio2_window', 'first_day') == 'first_day' %}
+        -- deliberate deviation (docs/scores.md): mimic-code takes gases over the whole ICU stay, which
+        -- lets terminal gases of patients who die into a first-day score the model uses as input
+        and blood_gas.charttime <= icu_stays.intime + interval 1 day
+        {%- endif %}
     left join ventilation
         on icu_stays.stay_id = ventilation.stay_id
         and blood_gas.charttime >= ventilation.starttime
