@@ -1,8 +1,8 @@
 -- Urine output over the 6 / 12 / 24 h before each urine charting, and the time
 -- those charted volumes cover (each volume covers the time since the previous
--- charting; the first one the time since the first heart rate). Windows are
--- elapsed-time RANGE frames ([t - 23 h, t] for "24 h", as mimic-code: each
--- charting is assumed to hold one hour of urine).
+-- charting; the first one the time since the first heart rate). Windows as
+-- mimic-code: "24 h" = chartings in [t - 23 h, t] (each charting is assumed to
+-- hold one hour of urine); "12 h" / "6 h" count hour boundaries (<= 11 / <= 5).
 with
 
 icustay_times as (
@@ -33,30 +33,32 @@ time_since_last as (
 ),
 
 windowed as (
+    -- every charting of the stay in [t - 23 h, t] counts for "24 h" (elapsed time); "12 h" / "6 h"
+    -- keep those at most 11 / 5 hour boundaries before t (mimic-code DATETIME_DIFF(..., HOUR))
     select
-        stay_id,
-        charttime,
-        urine_output_ml,
-        sum(urine_output_ml) over last_6h as urine_output_6hr_ml,
-        sum(minutes_since_last_uo) over last_6h / 60.0 as uo_tm_6hr,
-        sum(urine_output_ml) over last_12h as urine_output_12hr_ml,
-        sum(minutes_since_last_uo) over last_12h / 60.0 as uo_tm_12hr,
-        sum(urine_output_ml) over last_24h as urine_output_24hr_ml,
-        sum(minutes_since_last_uo) over last_24h / 60.0 as uo_tm_24hr,
-    from time_since_last
-    window
-        last_6h as (
-            partition by stay_id order by charttime
-            range between interval 5 hour preceding and current row
-        ),
-        last_12h as (
-            partition by stay_id order by charttime
-            range between interval 11 hour preceding and current row
-        ),
-        last_24h as (
-            partition by stay_id order by charttime
-            range between interval 23 hour preceding and current row
-        )
+        current_uo.stay_id,
+        current_uo.charttime,
+        current_uo.urine_output_ml,
+        sum(previous_uo.urine_output_ml) filter (
+            where date_diff('hour', previous_uo.charttime, current_uo.charttime) <= 5
+        ) as urine_output_6hr_ml,
+        sum(previous_uo.minutes_since_last_uo) filter (
+            where date_diff('hour', previous_uo.charttime, current_uo.charttime) <= 5
+        ) / 60.0 as uo_tm_6hr,
+        sum(previous_uo.urine_output_ml) filter (
+            where date_diff('hour', previous_uo.charttime, current_uo.charttime) <= 11
+        ) as urine_output_12hr_ml,
+        sum(previous_uo.minutes_since_last_uo) filter (
+            where date_diff('hour', previous_uo.charttime, current_uo.charttime) <= 11
+        ) / 60.0 as uo_tm_12hr,
+        sum(previous_uo.urine_output_ml) as urine_output_24hr_ml,
+        sum(previous_uo.minutes_since_last_uo) / 60.0 as uo_tm_24hr,
+    from time_since_last as current_uo
+    inner join time_since_last as previous_uo
+        on current_uo.stay_id = previous_uo.stay_id
+        and previous_uo.charttime >= current_uo.charttime - interval 23 hour
+        and previous_uo.charttime <= current_uo.charttime
+    group by current_uo.stay_id, current_uo.charttime, current_uo.urine_output_ml
 ),
 
 final as (
