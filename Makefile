@@ -54,21 +54,21 @@ clean:
 
 # PhysioNet 2012: ingest every set in P12_DIR, build the P12 marts, train (docs/physionet2012.md).
 #   make physionet2012 [P12_DIR=...] [VISTREND_DATA_DIR=...] [ABLATIONS=1] [P12_HOLDOUT=b] [P12_TRAIN_ARGS='--epochs 5']
-# Outputs go to data/physionet2012 unless VISTREND_DATA_DIR is given (the marts share MIMIC's file names).
+# Outputs go to data/physionet2012 unless another VISTREND_DATA_DIR is given (the marts share MIMIC's file names).
 P12_DIR ?= $(CURDIR)/../shared/data/physionet2012
 P12_HOLDOUT ?=
 P12_TRAIN_ARGS ?=
 ABLATIONS ?=
-P12_DATA_DIR := $(if $(filter file,$(origin VISTREND_DATA_DIR)),$(CURDIR)/data/physionet2012,$(VISTREND_DATA_DIR))
+# the default data dir (MIMIC-IV's) is swapped for data/physionet2012 so MIMIC outputs are not clobbered
+P12_DATA_DIR := $(if $(filter $(abspath $(CURDIR)/data),$(abspath $(VISTREND_DATA_DIR))),$(CURDIR)/data/physionet2012,$(abspath $(VISTREND_DATA_DIR)))
 .PHONY: physionet2012
+P12_ENV := VISTREND_DATA_DIR=$(P12_DATA_DIR) P12_RAW_DIR=$(P12_DATA_DIR)/raw/physionet2012
 physionet2012:
-	export VISTREND_DATA_DIR=$(P12_DATA_DIR)
-	export P12_RAW_DIR=$$VISTREND_DATA_DIR/raw/physionet2012
-	mkdir -p $$VISTREND_DATA_DIR
-	$(PY) pipelines/ingest_physionet2012.py $(P12_DIR) --out $$P12_RAW_DIR
-	(cd dbt_project && $(DBT) build --vars '{source: physionet2012}')
-	$(PY) pipelines/train.py --marts $$VISTREND_DATA_DIR/marts --out $$VISTREND_DATA_DIR/runs \
-	    --warehouse $$VISTREND_DATA_DIR/warehouse.duckdb $(if $(ABLATIONS),--ablations,) \
+	mkdir -p $(P12_DATA_DIR)
+	$(P12_ENV) $(PY) pipelines/ingest_physionet2012.py $(P12_DIR) --out $(P12_DATA_DIR)/raw/physionet2012
+	cd dbt_project && $(P12_ENV) $(DBT) build --vars '{source: physionet2012}'
+	$(P12_ENV) $(PY) pipelines/train.py --marts $(P12_DATA_DIR)/marts --out $(P12_DATA_DIR)/runs \
+	    --warehouse $(P12_DATA_DIR)/warehouse.duckdb $(if $(ABLATIONS),--ablations,) \
 	    $(if $(P12_HOLDOUT),--set split.holdout_column=set_name --set split.holdout_values=$(P12_HOLDOUT),) \
 	    $(P12_TRAIN_ARGS)
-	@echo "report: $$VISTREND_DATA_DIR/runs/latest/report.md"
+	@echo "report: $(P12_DATA_DIR)/runs/latest/report.md"

@@ -29,6 +29,21 @@ class DataConfig:
     train_fraction: float = 0.72
     val_fraction: float = 0.08
     test_fraction: float = 0.20
+    use_metadata: bool = True
+    """read series_channels.parquet / model_targets.parquet when the marts have them: the series mart,
+    channel order, per-channel fill policy, transform and observation masks, and (unless label_column /
+    score_columns are changed from their defaults) the primary label and the auxiliary score targets"""
+    time_since_observed: bool = False
+    """also append, per observation-masked channel, the hours since its last observation (scaled /hours;
+    1 + hr/hours before the first one)"""
+
+
+@dataclass
+class SplitConfig:
+    holdout_column: str = ""
+    """a cohort.parquet column (e.g. set_name): rows whose value is in holdout_values are the test split,
+    train/val is a stratified split of the rest; empty = a random stratified train/val/test split"""
+    holdout_values: list[str] = field(default_factory=list)
 
 
 @dataclass
@@ -119,6 +134,7 @@ class Config:
     threads: int = 2
     """torch CPU threads"""
     data: DataConfig = field(default_factory=DataConfig)
+    split: SplitConfig = field(default_factory=SplitConfig)
     model: ModelConfig = field(default_factory=ModelConfig)
     mae: MAEConfig = field(default_factory=MAEConfig)
     teacher: TeacherConfig = field(default_factory=TeacherConfig)
@@ -144,6 +160,9 @@ class Config:
             raise ValueError(f"config mae.mask_ratio must be in (0, 1), got {self.mae.mask_ratio}")
         if self.data.label_column in self.tasks.auxiliary_labels:
             raise ValueError(f"config tasks.auxiliary_labels repeats the primary label {self.data.label_column!r}")
+        if bool(self.split.holdout_column) != bool(self.split.holdout_values):
+            raise ValueError("config split.holdout_column and split.holdout_values must be set together "
+                             f"(got {self.split.holdout_column!r}, {self.split.holdout_values})")
         if self.device not in ("auto", "cpu", "cuda") and not self.device.startswith("cuda:"):
             raise ValueError(f"config device must be auto, cpu or cuda, got {self.device!r}")
         return self

@@ -4,6 +4,14 @@ The marts are the warehouse <-> model contract (SPEC §2): cohort.parquet, vis_h
 static_features.parquet, severity_scores.parquet under one directory. Channels, static columns and
 targets are read from the files, never hard-coded. Every problem raises `MartError` with one line
 naming the file, the column and what was expected.
+
+Metadata marts (both sources write them; older marts may lack them):
+- series_channels.parquet: the series mart (`mart`), its channels in `channel_order`, per channel a
+  `fill_policy` (zero | locf_then_train_median), `observation_mask` (append a 0/1 observed channel)
+  and `transform` (log1p_zscore | zscore; when the column is absent: zero -> log1p_zscore, the VIS
+  doses, and locf_then_train_median -> zscore, the physiological variables).
+- model_targets.parquet: the primary label and the auxiliary regression targets (`resolve_targets`).
+Without them: vis_hourly.parquet, every non-key column a zero-filled, log1p-z-scored dose channel.
 """
 from __future__ import annotations
 
@@ -16,7 +24,11 @@ import polars as pl
 from sklearn.model_selection import train_test_split
 
 MART_FILES = ("cohort.parquet", "vis_hourly.parquet", "static_features.parquet", "severity_scores.parquet")
+METADATA_FILES = ("series_channels.parquet", "model_targets.parquet")
 SPLITS = ("train", "val", "test")
+FILL_POLICIES = ("zero", "locf_then_train_median")
+TRANSFORMS = ("log1p_zscore", "zscore")
+DEFAULT_TRANSFORM = {"zero": "log1p_zscore", "locf_then_train_median": "zscore"}
 
 
 class MartError(ValueError):
@@ -40,6 +52,11 @@ class MartData:
     score_columns: list[str]
     labels: dict[str, np.ndarray] = field(default_factory=dict)
     fingerprint: dict[str, str] = field(default_factory=dict)
+    fill_policy: list[str] = field(default_factory=list)   # per channel (zero | locf_then_train_median)
+    transform: list[str] = field(default_factory=list)     # per channel (log1p_zscore | zscore)
+    observation_mask: list[bool] = field(default_factory=list)  # per channel: append a 0/1 observed channel
+    series_file: str = "vis_hourly.parquet"
+    groups: np.ndarray | None = None  # values of the holdout column (cohort order), when asked for
 
     def __len__(self) -> int:
         return len(self.stay_ids)
@@ -59,7 +76,90 @@ def fingerprint(marts_dir: Path, names=MART_FILES) -> dict[str, str]:
     return out
 
 
-def _read(marts_dir: Path, name: str, required: list[str]) -> pl.DataFrame:
+@dataclass
+class SeriesSpec:
+    """Which mart holds the hourly series and how each channel is filled and scaled."""
+
+    mart: str = "vis_hourly"
+    channels: list[str] | None = None  # None: every column besides stay_id and hr
+    fill_policy: dict[str, str] = field(default_factory=dict)
+    transform: dict[str, str] = field(default_factory=dict)
+    observation_mask: dict[str, bool] = field(default_factory=dict)
+
+
+def read_series_spec(marts_dir: str | Path) -> SeriesSpec | None:
+    """series_channels.parquet -> SeriesSpec, or None when the marts predate it."""
+    path = Path(marts_dir) / "series_channels.parquet"
+    if not path.exists():
+        return None
+    frame = _read(Path(marts_dir), path.name, ["mart", "channel", "channel_order", "fill_policy", "observation_mask"],
+                  keyed=False)
+    marts = frame["mart"].unique().to_list()
+    if len(marts) != 1:
+        raise MartError(f"{path}: column mart must name one series mart, found {sorted(map(str, marts))}")
+    if frame["channel"].n_unique() != frame.height:
+        raise MartError(f"{path}: column channel is not unique (expected one row per channel)")
+    bad = sorted(set(frame["fill_policy"].to_list()) - set(FILL_POLICIES))
+    if bad:
+        raise MartError(f"{path}: column fill_policy must be one of {FILL_POLICIES}, found {bad}")
+    frame = frame.sort("channel_order")
+    if "transform" not in frame.columns:
+        frame = frame.with_columns(transform=pl.col("fill_policy").replace_strict(DEFAULT_TRANSFORM))
+    bad = sorted(set(frame["transform"].to_list()) - set(TRANSFORMS))
+    if bad:
+        raise MartError(f"{path}: column transform must be one of {TRANSFORMS}, found {bad}")
+    channels = frame["channel"].to_list()
+    return SeriesSpec(
+        mart=marts[0], channels=channels,
+        fill_policy=dict(zip(channels, frame["fill_policy"].to_list())),
+        transform=dict(zip(channels, frame["transform"].to_list())),
+        observation_mask=dict(zip(channels, frame["observation_mask"].fill_null(False).to_list())),
+    )
+
+
+def read_model_targets(marts_dir: str | Path) -> pl.DataFrame | None:
+    """model_targets.parquet (target, mart, kind, role, static_input), or None when absent."""
+    path = Path(marts_dir) / "model_targets.parquet"
+    if not path.exists():
+        return None
+    frame = _read(Path(marts_dir), path.name, ["target", "mart", "kind", "role", "static_input"], keyed=False)
+    primary = frame.filter(pl.col("role") == "primary")
+    if primary.height != 1 or primary["kind"][0] != "binary":
+        raise MartError(f"{path}: expected exactly one binary target with role primary, found "
+                        f"{primary.select('target', 'kind').rows()}")
+    return frame
+
+
+def resolve_targets(data_cfg, marts_dir: str | Path) -> list[str]:
+    """Fill data_cfg.label_column / score_columns from model_targets.parquet; return what changed.
+
+    The label becomes the primary target unless label_column was changed from its default; the scores
+    become the auxiliary regression targets with static_input (severity_scores columns) unless
+    score_columns was changed from its default. Where the default scores are exactly the metadata's
+    (MIMIC-IV), their configured order is kept, so the static features are unchanged.
+    """
+    from .config import DataConfig  # local: config does not import data
+
+    targets = read_model_targets(marts_dir) if data_cfg.use_metadata else None
+    if targets is None:
+        return []
+    defaults, changed = DataConfig(), []
+    if data_cfg.label_column == defaults.label_column:
+        primary = targets.filter(pl.col("role") == "primary")["target"][0]
+        if primary != data_cfg.label_column:
+            data_cfg.label_column = primary
+            changed.append(f"label_column={primary}")
+    if list(data_cfg.score_columns) == list(defaults.score_columns):
+        scores = targets.filter((pl.col("role") == "auxiliary") & (pl.col("kind") == "regression")
+                                & pl.col("static_input").fill_null(False)
+                                & (pl.col("mart") == "severity_scores"))["target"].to_list()
+        if set(scores) != set(data_cfg.score_columns):
+            data_cfg.score_columns = scores
+            changed.append(f"score_columns={','.join(scores)}")
+    return changed
+
+
+def _read(marts_dir: Path, name: str, required: list[str], keyed: bool = True) -> pl.DataFrame:
     path = marts_dir / name
     if not path.exists():
         raise MartError(f"{path}: file missing (expected the mart {name} in {marts_dir})")
@@ -70,30 +170,35 @@ def _read(marts_dir: Path, name: str, required: list[str]) -> pl.DataFrame:
     missing = [c for c in required if c not in frame.columns]
     if missing:
         raise MartError(f"{path}: missing column(s) {missing} (has {frame.columns})")
-    if frame.height and frame["stay_id"].n_unique() != frame.height and name != "vis_hourly.parquet":
+    if keyed and frame.height and frame["stay_id"].n_unique() != frame.height:
         raise MartError(f"{path}: column stay_id is not unique (expected one row per stay)")
     return frame
 
 
 def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: list[str], hours: int = 48,
-               require_labels: bool = True) -> MartData:
+               require_labels: bool = True, use_metadata: bool = True, group_column: str = "") -> MartData:
     """Read and validate the marts.
 
     label_columns: cohort.parquet columns read as labels (the first one is the primary binary label,
     which must be 0/1 for every stay when require_labels). With require_labels=False (scoring new
     stays) cohort.parquet is optional and the stays are those of static_features.parquet.
+    use_metadata: follow series_channels.parquet when present (else vis_hourly, all channels zero-filled).
+    group_column: a cohort.parquet column returned as `groups` (the holdout split's column).
     """
     marts_dir = Path(marts_dir)
     if not marts_dir.is_dir():
         raise MartError(f"{marts_dir}: marts directory does not exist (build it with `make warehouse`)")
 
-    vis = _read(marts_dir, "vis_hourly.parquet", ["stay_id", "hr"])
+    spec = (read_series_spec(marts_dir) if use_metadata else None) or SeriesSpec()
+    series_file = f"{spec.mart}.parquet"
+    vis = _read(marts_dir, series_file, ["stay_id", "hr", *(spec.channels or [])], keyed=False)
     static = _read(marts_dir, "static_features.parquet", ["stay_id"])
     scores = _read(marts_dir, "severity_scores.parquet", ["stay_id", *score_columns])
 
     if require_labels or (marts_dir / "cohort.parquet").exists():
         cohort = _read(marts_dir, "cohort.parquet",
-                       ["subject_id", "stay_id", *(label_columns if require_labels else [])])
+                       ["subject_id", "stay_id", *(label_columns if require_labels else []),
+                        *([group_column] if group_column else [])])
     else:
         cohort = static.select("stay_id").with_columns(pl.col("stay_id").alias("subject_id"))
     if cohort.height == 0:
@@ -101,7 +206,9 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     cohort = cohort.sort("stay_id")
     stay_ids = cohort["stay_id"].to_numpy()
 
-    series, channels = _series(vis, stay_ids, hours, marts_dir / "vis_hourly.parquet")
+    channels = spec.channels or [c for c in vis.columns if c not in ("stay_id", "hr")]
+    fill = [spec.fill_policy.get(c, "zero") for c in channels]
+    series = _series(vis, stay_ids, hours, marts_dir / series_file, channels, fill)
     static_columns = [c for c in static.columns if c != "stay_id"]
     joined = _join_one_per_stay(cohort.select("stay_id"), static, marts_dir / "static_features.parquet")
     joined = _join_one_per_stay(joined, scores.select("stay_id", *score_columns), marts_dir / "severity_scores.parquet")
@@ -132,7 +239,12 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         static_columns=static_columns,
         score_columns=list(score_columns),
         labels=labels,
-        fingerprint=fingerprint(marts_dir),
+        fingerprint=fingerprint(marts_dir, (*MART_FILES, series_file, *METADATA_FILES)),
+        fill_policy=fill,
+        transform=[spec.transform.get(c, DEFAULT_TRANSFORM[f]) for c, f in zip(channels, fill)],
+        observation_mask=[bool(spec.observation_mask.get(c, False)) for c in channels],
+        series_file=series_file,
+        groups=cohort[group_column].cast(pl.Utf8).to_numpy() if group_column else None,
     )
 
 
@@ -144,20 +256,28 @@ def _join_one_per_stay(left: pl.DataFrame, right: pl.DataFrame, path: Path) -> p
     return left.join(right, on="stay_id", how="left")
 
 
-def _series(vis: pl.DataFrame, stay_ids: np.ndarray, hours: int, path: Path) -> tuple[np.ndarray, list[str]]:
-    """vis_hourly rows -> (N, hours, C) float32 in cohort order; every non-key column is a channel."""
-    channels = [c for c in vis.columns if c not in ("stay_id", "hr")]
+def _series(vis: pl.DataFrame, stay_ids: np.ndarray, hours: int, path: Path, channels: list[str],
+            fill: list[str]) -> np.ndarray:
+    """Series rows -> (N, hours, C) float32 in cohort order, NaN where a locf channel is NULL.
+
+    A zero-filled channel (VIS doses: 0 = no infusion) must be finite and >= 0 everywhere; a
+    locf_then_train_median channel may be NULL (unmeasured) but not infinite.
+    """
     if not channels:
         raise MartError(f"{path}: no channel columns besides stay_id and hr")
-    for col in channels:
+    for col, policy in zip(channels, fill):
         if not vis[col].dtype.is_numeric():
-            raise MartError(f"{path}: column {col} must be numeric (a dose), got {vis[col].dtype}")
+            raise MartError(f"{path}: column {col} must be numeric, got {vis[col].dtype}")
         values = vis[col].cast(pl.Float64)
-        bad = values.is_null().sum() + values.is_nan().sum()
-        if bad:
-            raise MartError(f"{path}: column {col} has {bad} null/NaN value(s) (doses must be 0 where no infusion)")
-        if (values < 0).any() or values.is_infinite().any():
-            raise MartError(f"{path}: column {col} has negative or infinite values (doses must be finite and >= 0)")
+        if policy == "zero":
+            bad = values.is_null().sum() + values.is_nan().sum()
+            if bad:
+                raise MartError(f"{path}: column {col} has {bad} null/NaN value(s) (a zero-filled channel, e.g. "
+                                "a dose, must be 0 where nothing was given)")
+            if (values < 0).any() or values.is_infinite().any():
+                raise MartError(f"{path}: column {col} has negative or infinite values (doses must be finite and >= 0)")
+        elif values.is_infinite().any() or values.is_nan().sum():
+            raise MartError(f"{path}: column {col} has NaN or infinite values (expected a finite number or NULL)")
 
     vis = vis.filter(pl.col("stay_id").is_in(stay_ids.tolist()))
     per_stay = vis.group_by("stay_id").agg(
@@ -178,7 +298,7 @@ def _series(vis: pl.DataFrame, stay_ids: np.ndarray, hours: int, path: Path) -> 
     order = pl.DataFrame({"stay_id": stay_ids, "_pos": np.arange(len(stay_ids))})
     vis = vis.join(order, on="stay_id").sort("_pos", "hr")
     flat = vis.select([pl.col(c).cast(pl.Float32) for c in channels]).to_numpy()
-    return flat.reshape(len(stay_ids), hours, len(channels)), channels
+    return flat.reshape(len(stay_ids), hours, len(channels))
 
 
 def split_by_patient(subject_ids: np.ndarray, labels: np.ndarray, seed: int, val_fraction: float = 0.08,
@@ -204,4 +324,35 @@ def split_by_patient(subject_ids: np.ndarray, labels: np.ndarray, seed: int, val
         if len(present) < 2:
             raise MartError(f"cohort.parquet: split '{name}' has only class {int(present[0]) if len(present) else '-'} "
                             f"of {label_name} ({len(rows)} stays); need both classes in every split")
+    return out
+
+
+def split_holdout(subject_ids: np.ndarray, labels: np.ndarray, groups: np.ndarray, holdout_values: list[str],
+                  seed: int, val_fraction: float, column: str = "group",
+                  label_name: str = "label") -> dict[str, np.ndarray]:
+    """Test = the stays whose `groups` value is in holdout_values (e.g. set_name = b); train/val = a
+    stratified, seeded split by patient of the other stays (val_fraction of them go to val)."""
+    groups = np.asarray(groups).astype(str)
+    test_mask = np.isin(groups, [str(v) for v in holdout_values])
+    if not test_mask.any():
+        raise MartError(f"cohort.parquet: column {column} has no stay with a holdout value in {holdout_values} "
+                        f"(found {sorted(set(groups.tolist()))[:10]})")
+    if test_mask.all():
+        raise MartError(f"cohort.parquet: every stay has {column} in {holdout_values}; nothing left to train on")
+    if np.intersect1d(subject_ids[test_mask], subject_ids[~test_mask]).size:
+        raise MartError(f"cohort.parquet: some patients have stays on both sides of the {column} holdout")
+    rest = np.flatnonzero(~test_mask)
+    frame = pl.DataFrame({"subject_id": subject_ids[rest], "y": labels[rest]}).group_by("subject_id").agg(
+        pl.col("y").max()).sort("subject_id")
+    patients, strata = frame["subject_id"].to_numpy(), frame["y"].to_numpy().astype(int)
+    try:
+        train, val = train_test_split(patients, test_size=val_fraction, stratify=strata, random_state=seed)
+    except ValueError as exc:
+        raise MartError(f"cohort.parquet: cannot split {len(patients)} patients stratified by {label_name}: {exc}") from None
+    out = {"train": rest[np.isin(subject_ids[rest], train)], "val": rest[np.isin(subject_ids[rest], val)],
+           "test": np.flatnonzero(test_mask)}
+    for name, rows in out.items():
+        if len(np.unique(labels[rows])) < 2:
+            raise MartError(f"cohort.parquet: split '{name}' of the {column} holdout has one class of {label_name} "
+                            f"({len(rows)} stays); need both classes in every split")
     return out

@@ -1,6 +1,15 @@
 """Preprocessing fitted on the training split only, serialisable to preprocess.json.
 
-- VIS channels: log(1 + dose), then z-score per channel (statistics over all training stay-hours).
+- Series channels, per channel (from series_channels.parquet; without it every channel is a VIS dose):
+  - fill: `zero` (VIS doses: no infusion = 0; the marts already hold the zeros) or
+    `locf_then_train_median`: carry the last observation forward within the stay, then fill what is
+    still missing (before the first observation, or never observed) with the median of the channel's
+    observed values over the TRAINING stays' hours (stored in preprocess.json);
+  - transform: `log1p_zscore` (VIS doses: log(1 + dose), then z-score) or `zscore` (physiological
+    variables); mean and sd over all training stay-hours after filling;
+  - observation_mask: append a 0/1 channel (1 = measured in that hour, before filling), after all value
+    channels, in channel order; with time_since_observed also the hours since the last observation
+    divided by the number of hours (1 before the first one), after the masks.
 - Continuous static columns (numeric columns of static_features) and the severity scores used as
   inputs: median-imputed, then z-scored.
 - Categorical static columns (string columns): one-hot over the training levels plus "Unknown";
@@ -39,14 +48,42 @@ class Preprocessor:
     categorical: dict[str, list[str]]        # column -> levels (last is "Unknown")
     scores: dict[str, dict[str, float]]      # score -> median, mean, std (input scaling)
     targets: dict[str, dict[str, float]] = field(default_factory=dict)  # score -> mean, std (non-missing)
+    # per channel; the defaults are the VIS doses' (runs written before the metadata marts)
+    fill_policy: list[str] = field(default_factory=list)
+    transform: list[str] = field(default_factory=list)
+    observation_mask: list[bool] = field(default_factory=list)
+    fill_median: list[float | None] = field(default_factory=list)  # training median (locf channels)
+    time_since_observed: bool = False
+
+    def __post_init__(self):
+        n = len(self.channels)
+        self.fill_policy = list(self.fill_policy) or ["zero"] * n
+        self.transform = list(self.transform) or ["log1p_zscore"] * n
+        self.observation_mask = list(self.observation_mask) or [False] * n
+        self.fill_median = list(self.fill_median) or [None] * n
 
     # fit ---------------------------------------------------------------------------------------
 
     @classmethod
     def fit(cls, series: np.ndarray, static: pl.DataFrame, channels: list[str], static_columns: list[str],
-            score_columns: list[str]) -> "Preprocessor":
-        """series (n_train, T, C) raw doses and static (n_train rows): the TRAINING stays only."""
-        logged = np.log1p(series.astype(np.float64)).reshape(-1, series.shape[-1])
+            score_columns: list[str], fill_policy: list[str] | None = None, transform: list[str] | None = None,
+            observation_mask: list[bool] | None = None, time_since_observed: bool = False) -> "Preprocessor":
+        """series (n_train, T, C) raw values (NaN = unmeasured in locf channels) and static (n_train rows):
+        the TRAINING stays only. fill_policy / transform / observation_mask: per channel (default: doses)."""
+        n = len(channels)
+        fill_policy = list(fill_policy or ["zero"] * n)
+        medians: list[float | None] = []
+        for i, policy in enumerate(fill_policy):
+            if policy == "zero":
+                medians.append(None)
+                continue
+            observed = series[..., i][~np.isnan(series[..., i])].astype(np.float64)
+            medians.append(float(np.median(observed)) if len(observed) else 0.0)
+        pre = cls(channels=list(channels), channel_mean=[], channel_std=[], continuous={}, categorical={},
+                  scores={}, fill_policy=fill_policy, transform=list(transform or []),
+                  observation_mask=list(observation_mask or []), fill_median=medians,
+                  time_since_observed=time_since_observed)
+        logged = pre._scaled_input(series).reshape(-1, series.shape[-1])
         continuous, categorical = {}, {}
         for col in static_columns:
             if static[col].dtype.is_numeric():
@@ -59,15 +96,10 @@ class Preprocessor:
         for col in score_columns:
             observed = static[col].cast(pl.Float64).drop_nulls().drop_nans().to_numpy()
             targets[col] = {"mean": float(observed.mean()) if len(observed) else 0.0, "std": _std(observed)}
-        return cls(
-            channels=list(channels),
-            channel_mean=logged.mean(axis=0).tolist(),
-            channel_std=[_std(logged[:, i]) for i in range(logged.shape[1])],
-            continuous=continuous,
-            categorical=categorical,
-            scores=scores,
-            targets=targets,
-        )
+        pre.channel_mean = logged.mean(axis=0).tolist()
+        pre.channel_std = [_std(logged[:, i]) for i in range(logged.shape[1])]
+        pre.continuous, pre.categorical, pre.scores, pre.targets = continuous, categorical, scores, targets
+        return pre
 
     # transform ---------------------------------------------------------------------------------
 
@@ -83,13 +115,45 @@ class Preprocessor:
         n = len(self.feature_names)
         return list(range(n - len(self.scores), n))
 
+    @property
+    def output_channels(self) -> list[str]:
+        """Names of the model's input channels: the value channels, then masks, then time-since."""
+        masked = [c for c, m in zip(self.channels, self.observation_mask) if m]
+        return [*self.channels, *(f"{c}__observed" for c in masked),
+                *((f"{c}__hours_since_observed" for c in masked) if self.time_since_observed else ())]
+
+    def fill(self, series: np.ndarray) -> np.ndarray:
+        """(N, T, C) raw -> float64 filled per channel policy (LOCF within each stay, then the training median)."""
+        x = series.astype(np.float64)
+        for i, policy in enumerate(self.fill_policy):
+            if policy == "zero":
+                continue  # the marts hold the zeros (validated in data.py)
+            x[..., i] = locf(x[..., i])
+            x[..., i] = np.where(np.isnan(x[..., i]), self.fill_median[i], x[..., i])
+        return x
+
+    def _scaled_input(self, series: np.ndarray) -> np.ndarray:
+        """Filled values, log1p applied to the log1p_zscore channels (float64, before z-scoring)."""
+        x = self.fill(series)
+        logged = [i for i, t in enumerate(self.transform) if t == "log1p_zscore"]
+        x[..., logged] = np.log1p(x[..., logged])
+        return x
+
     def transform_series(self, series: np.ndarray, channels: list[str] | None = None) -> np.ndarray:
-        """(N, T, C) raw doses -> (N, T, C) float32 z-scored log doses."""
+        """(N, T, C) raw values -> (N, T, C + extra) float32: z-scored channels, then 0/1 masks, then time-since."""
         if channels is not None and list(channels) != self.channels:
-            raise ValueError(f"vis_hourly.parquet: channels {channels} differ from the fitted ones {self.channels}")
+            raise ValueError(f"series mart: channels {channels} differ from the fitted ones {self.channels}")
         mean = np.asarray(self.channel_mean, dtype=np.float64)
         std = np.asarray(self.channel_std, dtype=np.float64)
-        return ((np.log1p(series.astype(np.float64)) - mean) / std).astype(np.float32)
+        values = ((self._scaled_input(series) - mean) / std).astype(np.float32)
+        masked = [i for i, m in enumerate(self.observation_mask) if m]
+        if not masked:
+            return values
+        observed = ~np.isnan(series[..., masked])
+        extra = [observed.astype(np.float32)]
+        if self.time_since_observed:
+            extra.append(hours_since_observed(observed))
+        return np.concatenate([values, *extra], axis=-1)
 
     def transform_static(self, static: pl.DataFrame) -> np.ndarray:
         """One row per stay -> (N, F) float32 in `feature_names` order."""
@@ -136,6 +200,23 @@ class Preprocessor:
         return cls(**json.loads(Path(path).read_text()))
 
 
+def locf(x: np.ndarray) -> np.ndarray:
+    """(N, T) with NaN = unmeasured -> the last observation carried forward along T, within each row
+    (each stay) only; NaN before a row's first observation."""
+    steps = np.arange(x.shape[-1])
+    last = np.maximum.accumulate(np.where(~np.isnan(x), steps, 0), axis=-1)
+    return np.take_along_axis(x, last, axis=-1)
+
+
+def hours_since_observed(observed: np.ndarray) -> np.ndarray:
+    """(N, T, K) bool -> (N, T, K) float32: hours since the last observation (0 in an observed hour)
+    divided by T; 1 before the first observation."""
+    n_steps = observed.shape[1]
+    steps = np.arange(n_steps)[None, :, None]
+    last = np.maximum.accumulate(np.where(observed, steps, -1), axis=1)
+    return np.where(last >= 0, (steps - last) / n_steps, 1.0).astype(np.float32)
+
+
 def _fit_continuous(column: pl.Series) -> dict[str, float]:
     values = column.cast(pl.Float64).fill_nan(None)
     observed = values.drop_nulls().to_numpy()
@@ -147,3 +228,25 @@ def _fit_continuous(column: pl.Series) -> dict[str, float]:
 def _apply_continuous(column: pl.Series, stats: dict[str, float]) -> np.ndarray:
     values = column.cast(pl.Float64).fill_nan(None).fill_null(stats["median"]).to_numpy()
     return (values - stats["mean"]) / stats["std"]
+
+
+SUMMARY_STATS = ("min", "max", "mean", "last", "count")
+
+
+def summary_features(series: np.ndarray, channels: list[str]) -> tuple[np.ndarray, list[str]]:
+    """(N, T, C) raw values (NaN = unmeasured) -> (N, 5C) per-channel min, max, mean, last observed value
+    and number of observed hours over the window (NaN where a channel was never observed), and the names
+    `<channel>__<stat>`. Generic over channels: VIS doses and physiological variables alike."""
+    x = series.astype(np.float64)
+    observed = ~np.isnan(x)
+    count = observed.sum(axis=1)
+    any_obs = count > 0
+    with np.errstate(all="ignore"):
+        lo = np.where(any_obs, np.nanmin(np.where(observed, x, np.inf), axis=1), np.nan)
+        hi = np.where(any_obs, np.nanmax(np.where(observed, x, -np.inf), axis=1), np.nan)
+        mean = np.where(any_obs, np.where(observed, x, 0).sum(axis=1) / np.maximum(count, 1), np.nan)
+    last_idx = np.where(any_obs, x.shape[1] - 1 - np.argmax(observed[:, ::-1, :], axis=1), 0)
+    last = np.where(any_obs, np.take_along_axis(x, last_idx[:, None, :], axis=1)[:, 0, :], np.nan)
+    blocks = np.stack([lo, hi, mean, last, count.astype(np.float64)], axis=-1)  # (N, C, 5)
+    names = [f"{c}__{stat}" for c in channels for stat in SUMMARY_STATS]
+    return blocks.reshape(len(x), -1), names

@@ -27,6 +27,7 @@ from models_py.metrics import binary_metrics  # noqa: E402
 # Row order of every table; models not listed follow in the order they appear.
 MODEL_ORDER = (
     "full", "no_kd", "no_mt", "no_mae", "lstm", "logreg",
+    "gbm_summary", "logreg_summary", "ensemble_summary", "ensemble_all",
     "score_sofa_first_day", "score_sapsii", "score_lods", "score_oasis",
     "teacher_untrained", "teacher_probe",
 )

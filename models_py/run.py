@@ -13,6 +13,7 @@ import hashlib
 import json
 import math
 import os
+import pickle
 import platform
 import shutil
 import sys
@@ -28,20 +29,25 @@ from pathlib import Path
 import numpy as np
 import polars as pl
 import torch
+from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
 from . import explain, metrics, report, warehouse_io
 from .config import Config, config_from_dict
-from .data import MartData, MartError, load_marts, split_by_patient
+from .data import MartData, MartError, load_marts, resolve_targets, split_by_patient, split_holdout
 from .losses import class_weights
 from .models import LSTMBaseline, MaskedAutoencoder, MultitaskModel, SeriesEncoder, freeze
-from .preprocess import Preprocessor
+from .preprocess import Preprocessor, summary_features
 from .tasks import Task, TaskTargets, classification_targets, default_tasks, regression_targets
 from .train import (History, SplitTensors, StageSettings, fit_supervised, predict_outputs, pretrain_mae,
                     resolve_device)
 
 PAPER_MODELS = ("full", "no_kd", "no_mt", "no_mae", "lstm", "logreg")
+# with the ablations: summary-statistic baselines gbm_summary and logreg_summary (per-channel min,
+# max, mean, last, count + static features) and two ensembles (mean probability of their members)
+ENSEMBLES = {"ensemble_summary": ("gbm_summary", "logreg_summary"),
+             "ensemble_all": ("full", "gbm_summary", "logreg_summary")}
 TEACHERS = ("teacher_untrained", "teacher_probe")
 THRESHOLD_RULE = ("Youden's J maximised on the validation split (ties -> the higher threshold); "
                   "predicted positive iff probability >= threshold")
@@ -67,15 +73,24 @@ class Prepared:
     raw_scores: np.ndarray  # (N, k) original scale, nan where missing (all stays)
     static_x: np.ndarray    # (N, F) preprocessed (all stays)
     score_inputs: np.ndarray  # (N, k) raw scores, training-median imputed (score-alone models)
+    summary_x: np.ndarray | None = None  # (N, 5C + F) summary statistics + static features (all stays)
 
 
 def prepare(data: MartData, cfg: Config, seed: int, device: torch.device) -> Prepared:
     label_name = cfg.data.label_column
     label = data.labels[label_name]
-    rows = split_by_patient(data.subject_ids, label, seed, cfg.data.val_fraction, cfg.data.test_fraction, label_name)
+    if cfg.split.holdout_column:
+        val_share = cfg.data.val_fraction / (cfg.data.train_fraction + cfg.data.val_fraction)
+        rows = split_holdout(data.subject_ids, label, data.groups, cfg.split.holdout_values, seed, val_share,
+                             cfg.split.holdout_column, label_name)
+    else:
+        rows = split_by_patient(data.subject_ids, label, seed, cfg.data.val_fraction, cfg.data.test_fraction,
+                                label_name)
     train = rows["train"]
     pre = Preprocessor.fit(data.series[train], data.static[train], data.channels, data.static_columns,
-                           data.score_columns)
+                           data.score_columns, fill_policy=data.fill_policy, transform=data.transform,
+                           observation_mask=data.observation_mask,
+                           time_since_observed=cfg.data.time_since_observed)
     series = torch.from_numpy(pre.transform_series(data.series, data.channels))
     static_x = pre.transform_static(data.static)
     static = torch.from_numpy(static_x)
@@ -103,9 +118,11 @@ def prepare(data: MartData, cfg: Config, seed: int, device: torch.device) -> Pre
                                   for c in data.score_columns]) if data.score_columns else np.zeros((len(data), 0))
     medians = np.array([pre.scores[c]["median"] for c in data.score_columns])
     score_inputs = np.where(np.isnan(raw_scores), medians, raw_scores)
+    summary, _ = summary_features(data.series, data.channels)
     return Prepared(seed=seed, rows=rows, preprocessor=pre, splits={k: split_tensors(v) for k, v in rows.items()},
                     class_weights=weights, raw_scores=raw_scores,
-                    static_x=static_x, score_inputs=score_inputs)
+                    static_x=static_x, score_inputs=score_inputs,
+                    summary_x=np.concatenate([summary, static_x], axis=1))
 
 
 # training ---------------------------------------------------------------------------------------
@@ -120,7 +137,7 @@ class SeedResult:
     seconds: dict[str, float] = field(default_factory=dict)  # wall-clock per stage
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # process CPU time per stage (load-independent)
     networks: dict[str, nn.Module] = field(default_factory=dict)
-    sklearn: dict[str, LogisticRegression] = field(default_factory=dict)
+    sklearn: dict[str, object] = field(default_factory=dict)  # LogisticRegression, HistGradientBoosting
 
 
 def _settings(stage) -> StageSettings:
@@ -234,6 +251,11 @@ def train_models(prep: Prepared, cfg: Config, ablations: bool, progress: bool = 
     _record(result, "lstm", model, prep, regression=False)
 
     timed("logreg", lambda: _fit_logistic(result, "logreg", prep.static_x, prep, seed))
+    timed("gbm_summary", lambda: _fit_gbm(result, "gbm_summary", prep.summary_x, prep, seed))
+    timed("logreg_summary", lambda: _fit_logistic_summary(result, "logreg_summary", prep.summary_x, prep, seed))
+    for name, members in ENSEMBLES.items():
+        result.probabilities[name] = {split: np.mean([result.probabilities[m][split] for m in members], axis=0)
+                                      for split in prep.rows}
     for j, score in enumerate(cfg.data.score_columns):
         timed(f"score_{score}", lambda: _fit_logistic(result, f"score_{score}", prep.score_inputs[:, [j]], prep, seed))
     return result
@@ -245,6 +267,52 @@ def _fit_logistic(result: SeedResult, name: str, features: np.ndarray, prep: Pre
     y = prep.splits["train"].label.astype(int)
     clf = LogisticRegression(class_weight="balanced", max_iter=2000, random_state=seed)
     clf.fit(features[train], y)
+    result.sklearn[name] = clf
+    result.probabilities[name] = {split: clf.predict_proba(features[rows])[:, 1] for split, rows in prep.rows.items()}
+
+
+def _fit_gbm(result: SeedResult, name: str, features: np.ndarray, prep: Prepared, seed: int) -> None:
+    """Gradient boosting on summary statistics + static features (missing values handled natively);
+    early stopping on an internal 10 % of the training split, never on val/test."""
+    train = prep.rows["train"]
+    y = prep.splits["train"].label.astype(int)
+    clf = HistGradientBoostingClassifier(learning_rate=0.05, max_iter=500, max_leaf_nodes=15, min_samples_leaf=20,
+                                         l2_regularization=1.0, early_stopping=True, validation_fraction=0.1,
+                                         n_iter_no_change=30, random_state=seed)
+    clf.fit(features[train], y)
+    result.sklearn[name] = clf
+    result.probabilities[name] = {split: clf.predict_proba(features[rows])[:, 1] for split, rows in prep.rows.items()}
+
+
+class _SummaryLogistic:
+    """Training-median imputation + missing indicators + z-scoring, then an L2 logistic regression."""
+
+    def __init__(self, seed: int):
+        self.clf = LogisticRegression(C=0.1, max_iter=3000, random_state=seed)
+
+    def _design(self, x: np.ndarray) -> np.ndarray:
+        missing = np.isnan(x[:, self.sometimes_missing])
+        filled = np.where(np.isnan(x), self.median, x)
+        return np.concatenate([(filled - self.mean) / self.std, missing], axis=1)
+
+    def fit(self, x: np.ndarray, y: np.ndarray) -> "_SummaryLogistic":
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", RuntimeWarning)  # all-NaN columns
+            self.median = np.nan_to_num(np.nanmedian(x, axis=0))
+        self.sometimes_missing = np.isnan(x).any(axis=0)
+        filled = np.where(np.isnan(x), self.median, x)
+        self.mean, self.std = filled.mean(axis=0), filled.std(axis=0)
+        self.std[self.std < 1e-8] = 1.0
+        self.clf.fit(self._design(x), y)
+        return self
+
+    def predict_proba(self, x: np.ndarray) -> np.ndarray:
+        return self.clf.predict_proba(self._design(x))
+
+
+def _fit_logistic_summary(result: SeedResult, name: str, features: np.ndarray, prep: Prepared, seed: int) -> None:
+    train = prep.rows["train"]
+    clf = _SummaryLogistic(seed).fit(features[train], prep.splits["train"].label.astype(int))
     result.sklearn[name] = clf
     result.probabilities[name] = {split: clf.predict_proba(features[rows])[:, 1] for split, rows in prep.rows.items()}
 
@@ -322,8 +390,12 @@ def _save_checkpoints(folder: Path, result: SeedResult, prep: Prepared, cfg: Con
             "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
         }, folder / f"{name}.pt")
     for name, clf in result.sklearn.items():
-        torch.save({"model": name, "kind": "logistic", "coef": clf.coef_.tolist(),
-                    "intercept": clf.intercept_.tolist()}, folder / f"{name}.pt")
+        if isinstance(clf, LogisticRegression):
+            torch.save({"model": name, "kind": "logistic", "coef": clf.coef_.tolist(),
+                        "intercept": clf.intercept_.tolist()}, folder / f"{name}.pt")
+        else:  # fitted scikit-learn pipelines (summary-statistic baselines): pickled as they are
+            with (folder / f"{name}.pkl").open("wb") as handle:
+                pickle.dump(clf, handle)
 
 
 def load_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> nn.Module:
@@ -351,7 +423,7 @@ def score_stays(run_dir: str | Path, marts_dir: str | Path, model: str = "full")
     cfg = config_from_dict(run_config["config"])
     pre = Preprocessor.from_json(run_dir / "checkpoints" / "preprocess.json")
     data = load_marts(marts_dir, [cfg.data.label_column], cfg.data.score_columns, cfg.data.hours,
-                      require_labels=False)
+                      require_labels=False, use_metadata=cfg.data.use_metadata)
     net = load_checkpoint(run_dir / "checkpoints" / f"{model}.pt")
     series = torch.from_numpy(pre.transform_series(data.series, data.channels))
     static = torch.from_numpy(pre.transform_static(data.static))
@@ -385,8 +457,10 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
     runs_dir = Path(runs_dir)
     runs_dir.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
+    for change in resolve_targets(cfg.data, marts_dir):
+        log(f"model_targets.parquet: {change}")
     data = load_marts(marts_dir, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
-                      cfg.data.hours)
+                      cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column)
     run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     seeds = list(range(cfg.seed, cfg.seed + n_seeds))
     log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
@@ -454,6 +528,8 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
             "device": str(device),
             "ablations": ablations,
             "channels": data.channels,
+            "series_file": data.series_file,
+            "input_channels": prep.preprocessor.output_channels,
             "feature_names": prep.preprocessor.feature_names,
             "split_sizes": {split: int(len(rows)) for split, rows in prep.rows.items()},
             "label_prevalence": {split: float(np.mean(prep.splits[split].label)) for split in prep.rows},

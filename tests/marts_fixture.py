@@ -90,3 +90,23 @@ def write_marts(folder: str | Path, n_stays: int = 300, seed: int = 0, hours: in
         "sofa_respiration": np.clip(np.round(sofa / 5), 0, 4).astype(np.int32),
     }, schema_overrides={"lods": pl.Int32}).write_parquet(folder / "severity_scores.parquet")
     return folder
+
+
+def write_metadata(folder: str | Path) -> Path:
+    """Add the MIMIC-IV metadata marts (series_channels, model_targets) as the warehouse writes them:
+    every vis_hourly channel zero-filled, log1p_zscore, no mask; targets ordered role desc, target."""
+    folder = Path(folder)
+    channels = [*AGENTS, "vis"]
+    pl.DataFrame({
+        "mart": "vis_hourly", "channel": channels, "channel_order": np.arange(1, len(channels) + 1, dtype=np.int32),
+        "unit": ["mcg/kg/min"] * 5 + ["units/kg/min", "points"], "fill_policy": "zero",
+        "observation_mask": False, "transform": "log1p_zscore", "description": "",
+    }).write_parquet(folder / "series_channels.parquet")
+    pl.DataFrame({
+        "target": ["sofa_first_day", "sapsii", "oasis", "lods", "icu_mortality", "mortality_28d", "hospital_mortality"],
+        "mart": ["severity_scores"] * 4 + ["cohort"] * 3,
+        "kind": ["regression"] * 4 + ["binary"] * 3,
+        "role": ["auxiliary"] * 4 + ["primary", "alternative", "alternative"],
+        "static_input": [True] * 4 + [False] * 3, "description": "",
+    }).sort(["role", "target"], descending=[True, False]).write_parquet(folder / "model_targets.parquet")
+    return folder

@@ -20,8 +20,9 @@ QUICK = ["threads=1", "mae.epochs=2", "teacher.epochs=2", "student.epochs=3", "e
          "eval.shap_stays=30", "eval.shap_background=20", "model.d_model=32", "model.ffn_dim=64"]
 RUN_FILES = ["config.json", "metrics.json", "histories.json", "report.md", "roc.png", "loss_curves.png",
              "shap_beeswarm.png", "shap_top.csv", "predictions.parquet", "checkpoints/preprocess.json"]
-MODELS = ["full", "no_kd", "no_mt", "no_mae", "lstm", "logreg", "score_sofa_first_day", "score_sapsii",
-          "score_lods", "score_oasis", "teacher_untrained", "teacher_probe"]
+MODELS = ["full", "no_kd", "no_mt", "no_mae", "lstm", "logreg", "gbm_summary", "logreg_summary", "ensemble_summary",
+          "ensemble_all", "score_sofa_first_day", "score_sapsii", "score_lods", "score_oasis", "teacher_untrained",
+          "teacher_probe"]
 
 
 @pytest.fixture(scope="module")

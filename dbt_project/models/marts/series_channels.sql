@@ -37,6 +37,8 @@ final as (
         unit,
         'zero' as fill_policy,
         false as observation_mask,
+        -- doses are right-skewed with many zeros: log(1 + dose), then z-score
+        'log1p_zscore' as transform,
         description,
     from (select * from agents union all by name select * from total_vis)
 

@@ -18,9 +18,10 @@ checks as (
         records.record_id,
         records.set_name,
         true as passes_all_records,
-        outcomes.record_id is not null as has_outcome,
+        -- var p12_scoring (pipelines/predict.py): records without Outcomes are scored, not excluded
+        {{ var('p12_scoring', false) }} or outcomes.record_id is not null as has_outcome,
         records.has_timeseries,
-        outcomes.in_hospital_death is not null as has_mortality_label,
+        {{ var('p12_scoring', false) }} or outcomes.in_hospital_death is not null as has_mortality_label,
     from records
     left join outcomes
         on records.record_id = outcomes.record_id

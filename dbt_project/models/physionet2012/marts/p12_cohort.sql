@@ -24,7 +24,9 @@ final as (
         outcomes.length_of_stay_days,
         outcomes.survival_days,
     from steps
-    inner join outcomes
+    -- left: with var p12_scoring (records to score, no Outcomes) the label is NULL; otherwise the
+    -- cohort steps already require an outcome row
+    left join outcomes
         on steps.record_id = outcomes.record_id
 
 )

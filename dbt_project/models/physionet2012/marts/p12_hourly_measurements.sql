@@ -1,6 +1,7 @@
 {{ config(alias='hourly_measurements') }}
 -- One row per cohort record per hour hr 0..47 since ICU admission: one column per time-series
--- variable (unit in the name), the hourly mean of its valid values, NULL where unmeasured.
+-- variable (unit in the name), the hourly mean of its valid values, NULL where unmeasured (0 for
+-- the zero-filled channel mech_vent_flag: charted only while ventilated).
 -- Hour h covers minutes [h*60, (h+1)*60); 48:00 is folded into hour 47 (int_p12__hourly_long).
 -- The column list mirrors the time-series rows of seed p12_parameters in channel_order (checked
 -- against series_channels by tests/test_physionet2012_dbt.py).
@@ -43,6 +44,9 @@
     'weight_kg',
     'ph',
 ] %}
+{#- fill_policy zero in seed p12_parameters: MechVent is charted only while ventilated, so an hour
+    without it is 0 (off), filled here so the mart says so; the other channels stay NULL -#}
+{%- set zero_filled = ['mech_vent_flag'] %}
 with cohort as (
 
     select * from {{ ref('int_p12__record_steps') }}
@@ -72,7 +76,11 @@ final as (
         spine.record_id as stay_id,
         cast(spine.hr as integer) as hr,
         {%- for channel in channels %}
+        {%- if channel in zero_filled %}
+        coalesce(max(hourly.value_mean) filter (where hourly.column_name = '{{ channel }}'), 0) as {{ channel }},
+        {%- else %}
         max(hourly.value_mean) filter (where hourly.column_name = '{{ channel }}') as {{ channel }},
+        {%- endif %}
         {%- endfor %}
     from spine
     left join hourly

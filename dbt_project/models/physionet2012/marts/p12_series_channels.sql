@@ -1,6 +1,6 @@
 {{ config(alias='series_channels') }}
 -- One row per channel of the hourly series (hourly_measurements): unit, fill policy and whether the
--- trainer adds a 0/1 observed channel, in channel order (seed p12_parameters, time-series rows).
+-- trainer adds a 0/1 observed channel, transform, in channel order (seed p12_parameters, time-series rows).
 with parameters as (
 
     select * from {{ ref('p12_parameters') }}
@@ -19,6 +19,8 @@ final as (
         -- observed/unobserved is informative for every physiological channel; a zero-filled
         -- channel (MechVent) already means "not recorded = off"
         fill_policy <> 'zero' as observation_mask,
+        -- physiological variables and the 0/1 ventilation flag: z-score only (no log, unlike VIS doses)
+        'zscore' as transform,
         parameter as source_parameter,
         min_value,
         max_value,

@@ -20,7 +20,7 @@ final as (
         outcomes.sofa,
         outcomes.saps_i,
     from cohort
-    inner join outcomes
+    left join outcomes
         on cohort.record_id = outcomes.record_id
 
 )
