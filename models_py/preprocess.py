@@ -193,6 +193,7 @@ class Preprocessor:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".preprocess.", suffix=".json")
         with os.fdopen(fd, "w") as handle:
             json.dump(asdict(self), handle, indent=2)
+        os.chmod(tmp, 0o644)  # mkstemp makes 0600; the run's files are meant to be read by others
         os.replace(tmp, path)
 
     @classmethod

@@ -544,6 +544,7 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
         report.write_report_md(tmp / "report.md", run_info, metrics_json, shap_top)
 
         final = runs_dir / run_id
+        os.chmod(tmp, 0o755)  # mkdtemp makes 0700; a run is meant to be read by others
         os.replace(tmp, final)
     except BaseException:
         shutil.rmtree(tmp, ignore_errors=True)

@@ -165,10 +165,11 @@ def test_an_auxiliary_label_with_missing_values_trains_as_a_masked_task(marts, t
     cohort = pl.read_parquet(folder / "cohort.parquet")
     cohort.with_columns(mortality_28d=pl.when(pl.int_range(pl.len()) % 3 == 0).then(None)
                         .otherwise(pl.col("mortality_28d"))).write_parquet(folder / "cohort.parquet")
-    cfg = load_config(None, QUICK + ["tasks.auxiliary_labels=mortality_28d", "student.epochs=2"])
+    cfg = load_config(None, QUICK + ["tasks.auxiliary_labels=mortality_28d", "student.epochs=8"])
     run_dir = run_experiment(folder, tmp_path / "runs", cfg, ablations=False, progress=False, explain_model=False)
     saved = torch.load(run_dir / "checkpoints" / "full.pt", weights_only=False)
     assert [t["name"] for t in saved["tasks"]] == ["icu_mortality", "severity", "mortality_28d"]
     assert "heads.mortality_28d.0.weight" in saved["state_dict"]
     metrics = json.loads((run_dir / "metrics.json").read_text())
-    assert metrics["models"]["full"]["auroc"]["value"] > 0
+    # the fixture's label is learnable: a run whose auxiliary task broke training would fall to chance
+    assert metrics["models"]["full"]["auroc"]["value"] > 0.6
