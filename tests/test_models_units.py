@@ -281,3 +281,73 @@ def test_teacher_probe_trains_heads_only():
                    frozen=teacher.encoder, progress=False)
     assert all(torch.equal(v, encoder_before[k]) for k, v in teacher.encoder.state_dict().items())
     assert any(not torch.equal(v, heads_before[k]) for k, v in teacher.heads.state_dict().items())
+
+
+# speed paths (docs/modeling.md ## Speed): same computation as the plain torch ops
+
+
+def _copy_torch_layer(ours, ref) -> None:
+    with torch.no_grad():
+        ours.qkv.weight.copy_(ref.self_attn.in_proj_weight)
+        ours.qkv.bias.copy_(ref.self_attn.in_proj_bias)
+        ours.out.weight.copy_(ref.self_attn.out_proj.weight)
+        ours.out.bias.copy_(ref.self_attn.out_proj.bias)
+        for mine, theirs in [(ours.ffn_in, ref.linear1), (ours.ffn_out, ref.linear2), (ours.norm1, ref.norm1),
+                             (ours.norm2, ref.norm2)]:
+            mine.load_state_dict(theirs.state_dict())
+
+
+def test_training_attention_path_matches_torchs_layer_when_nothing_is_dropped():
+    from models_py.models import EncoderLayer
+    torch.manual_seed(0)
+    # attention_dropout > 0 takes the written-out CPU path; 1e-9 rounds to "keep every weight"
+    ours = EncoderLayer(16, 4, 32, dropout=0.0, attention_dropout=1e-9).train()
+    ref = torch.nn.TransformerEncoderLayer(16, 4, 32, 0.0, batch_first=True).train()
+    _copy_torch_layer(ours, ref)
+    x = torch.randn(3, 49, 16, requires_grad=True)
+    x_ref = x.detach().clone().requires_grad_(True)
+    torch.testing.assert_close(ours(x), ref(x_ref), rtol=1e-5, atol=1e-5)
+    ours(x).square().sum().backward()
+    ref(x_ref).square().sum().backward()
+    torch.testing.assert_close(x.grad, x_ref.grad, rtol=1e-4, atol=1e-4)
+    torch.testing.assert_close(ours.qkv.weight.grad, ref.self_attn.in_proj_weight.grad, rtol=1e-4, atol=1e-4)
+
+
+@pytest.mark.parametrize("p", [0.1, 0.2, 0.5])
+def test_fast_dropout_drops_p_and_rescales_like_f_dropout(p):
+    from models_py.models import fast_dropout
+    x = torch.rand(64, 49, 256) + 0.5  # no zeros of its own
+    torch.manual_seed(0)
+    out = fast_dropout(x, p, training=True)
+    dropped = out == 0
+    assert dropped.float().mean().item() == pytest.approx(p, abs=0.005)
+    torch.testing.assert_close(out[~dropped], x[~dropped] / (1 - p))
+    # every position is dropped at the same rate (no lane of the 64-bit draw is biased)
+    lanes = dropped.reshape(-1, 4).float().mean(dim=0)
+    assert (lanes - p).abs().max().item() < 0.01
+    torch.manual_seed(0)
+    assert torch.equal(fast_dropout(x, p, training=True), out)  # repeatable under torch.manual_seed
+    assert not torch.equal(fast_dropout(x, p, training=True), out)  # and fresh on every call
+    assert fast_dropout(x, p, training=False) is x
+    leaf = x.clone().requires_grad_(True)
+    torch.manual_seed(1)
+    y = fast_dropout(leaf, p, training=True)
+    y.sum().backward()
+    torch.testing.assert_close(leaf.grad, (y != 0).float() / (1 - p))  # gradient flows through kept units only
+
+
+def test_bf16_precision_is_opt_in_close_and_returns_float32():
+    cfg = tiny_cfg()
+    torch.manual_seed(0)
+    encoder = SeriesEncoder(n_channels=C, n_steps=T, cfg=cfg.model).eval()
+    series = torch.randn(B, T, C)
+    with torch.no_grad():
+        exact = encoder(series)
+        encoder.bf16 = True
+        approx = encoder(series)
+    assert exact.dtype == approx.dtype == torch.float32
+    assert not torch.equal(exact, approx)  # bf16 really ran
+    torch.testing.assert_close(approx, exact, rtol=0.05, atol=0.05)
+    cfg.model.precision = "fp16"
+    with pytest.raises(ValueError, match="model.precision must be fp32 or bf16"):
+        SeriesEncoder(n_channels=C, n_steps=T, cfg=cfg.model)
