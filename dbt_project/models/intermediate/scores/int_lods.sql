@@ -1,9 +1,10 @@
 -- LODS (Le Gall 1996) from the first_day_* helpers ([intime - 6 h, intime +
--- 24 h]; urine [intime, intime + 24 h]). mimic-code quirk kept on purpose:
--- the pulmonary PaO2/FiO2 looks at gases of the same admission over the WHOLE
--- ICU stay [intime, outtime), of any specimen type (no 'ART.' filter), kept
+-- 24 h]; urine [intime, intime + 24 h]). Pulmonary PaO2/FiO2: gases of the
+-- same admission of any specimen type (mimic-code: no 'ART.' filter), kept
 -- while invasively ventilated or inside the CPAP interval (CPAP / BiPAP mask
--- charted in [intime, intime + 24 h], first - 1 h to last + 4 h).
+-- charted in [intime, intime + 24 h], first - 1 h to last + 4 h), within the
+-- first 24 h (var lods_pao2fio2_window; mimic-code's whole-stay window leaks
+-- late gases into a first-day score, see docs/scores.md).
 -- Hepatic: the standard PT is assumed to be 12 s (mimic-code).
 with
 
