@@ -72,3 +72,14 @@ physionet2012:
 	    $(if $(P12_HOLDOUT),--set split.holdout_column=set_name --set split.holdout_values=$(P12_HOLDOUT),) \
 	    $(P12_TRAIN_ARGS)
 	@echo "report: $(P12_DATA_DIR)/runs/latest/report.md"
+
+# Scale benchmark (issue 5, docs/scaling.md): synthetic realistic profile at SCALE x 94,458 stays ->
+# warehouse -> paper recipe -> SHAP; JSON under $(VISTREND_DATA_DIR)/bench/. A MIMIC_IV_DIR other than
+# the default synthetic one is benchmarked as is (no generation).
+#   make bench [SCALE=0.1] [BENCH_ARGS='--phases synth,warehouse --format parquet']
+SCALE ?= 0.1
+BENCH_ARGS ?=
+.PHONY: bench
+bench:
+	$(PY) bench/bench_scale.py --scale $(SCALE) \
+	    $(if $(filter-out $(VISTREND_DATA_DIR)/raw/synthetic,$(MIMIC_IV_DIR)),--mimic-iv-dir $(MIMIC_IV_DIR),) $(BENCH_ARGS)
