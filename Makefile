@@ -35,7 +35,7 @@ synthetic:
 
 warehouse:
 	mkdir -p $(VISTREND_DATA_DIR)
-	cd dbt_project && $(DBT) build
+	cd dbt_project && $(DBT) build --exclude-resource-type unit_test
 	@echo "marts: $(VISTREND_DATA_DIR)/marts/  warehouse: $(VISTREND_DATA_DIR)/warehouse.duckdb"
 
 train:
@@ -49,7 +49,8 @@ test:
 	$(PY) -m pytest
 
 clean:
-	rm -rf $(VISTREND_DATA_DIR)/marts $(VISTREND_DATA_DIR)/runs $(VISTREND_DATA_DIR)/warehouse.duckdb* \
+	rm -rf $(VISTREND_DATA_DIR)/marts $(VISTREND_DATA_DIR)/staging $(VISTREND_DATA_DIR)/duckdb_tmp \
+	       $(VISTREND_DATA_DIR)/runs $(VISTREND_DATA_DIR)/warehouse.duckdb* \
 	       $(VISTREND_DATA_DIR)/raw/synthetic dbt_project/target dbt_project/logs
 
 # PhysioNet 2012: ingest every set in P12_DIR, build the P12 marts, train (docs/physionet2012.md).

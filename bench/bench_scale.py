@@ -68,7 +68,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--format", default="csv.gz", choices=["csv.gz", "parquet"], help="synthetic file format")
     parser.add_argument("--seed", type=int, default=42, help="generator seed")
     parser.add_argument("--threads", default=os.environ.get("VISTREND_DBT_THREADS", "2"), help="dbt threads")
-    parser.add_argument("--memory-limit", default=os.environ.get("VISTREND_MEMORY_LIMIT", "8GB"),
+    parser.add_argument("--memory-limit", default=os.environ.get("VISTREND_MEMORY_LIMIT", "4GB"),
                         help="DuckDB memory_limit")
     parser.add_argument("--no-dbt-tests", action="store_true",
                         help="warehouse phase: seeds and models only (make warehouse also runs the data tests)")
@@ -221,9 +221,10 @@ def main(argv: list[str] | None = None) -> int:
             if not (raw / "icu").is_dir():
                 raise PhaseError(f"warehouse: {raw} has no icu/ folder (run the synth phase or give --mimic-iv-dir)")
             target = work / "dbt_target"
-            command = [str(DBT), "build", "--quiet"]
+            # as `make warehouse`: models, seeds and data tests; dbt unit tests run in `make test`
+            command = [str(DBT), "build", "--quiet", "--exclude-resource-type", "unit_test"]
             if args.no_dbt_tests:
-                command += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+                command += ["--exclude-resource-type", "test"]
             p = run_phase("warehouse", command, env, DBT_PROJECT, logs / "warehouse.log")
             p["dbt_tests"] = not args.no_dbt_tests
             groups = dbt_groups(target)

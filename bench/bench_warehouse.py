@@ -6,6 +6,10 @@ and the slowest models from dbt's run_results.json.
 
     .venv/bin/python bench/bench_warehouse.py --mimic-iv-dir ../shared/data/mimic-iv-demo-2.2
     .venv/bin/python bench/bench_warehouse.py --mimic-iv-dir data/raw/synthetic --no-tests
+
+The build is `make warehouse`'s (`dbt build --exclude-resource-type unit_test`). Run it twice with the
+same --data-dir to time a cold build (raw csv.gz converted to staging Parquet) and then a warm one
+(staging reused).
 """
 from __future__ import annotations
 
@@ -33,9 +37,9 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--data-dir", type=Path, default=None,
                         help="output dir (warehouse.duckdb, marts/); default a fresh temporary dir")
     parser.add_argument("--no-tests", action="store_true",
-                        help="build seeds and models only (skip data and unit tests)")
+                        help="build seeds and models only (skip data tests too)")
     parser.add_argument("--threads", default=os.environ.get("VISTREND_DBT_THREADS", "2"), help="dbt threads")
-    parser.add_argument("--memory-limit", default=os.environ.get("VISTREND_MEMORY_LIMIT", "8GB"),
+    parser.add_argument("--memory-limit", default=os.environ.get("VISTREND_MEMORY_LIMIT", "4GB"),
                         help="DuckDB memory_limit")
     parser.add_argument("--top", type=int, default=15, help="how many of the slowest models to print")
     return parser.parse_args()
@@ -55,11 +59,13 @@ def main() -> int:
                DBT_TARGET_PATH=str(target), DBT_LOG_PATH=str(data_dir / "dbt_logs"),
                VISTREND_DBT_THREADS=str(args.threads), VISTREND_MEMORY_LIMIT=args.memory_limit)
 
+    load_start = os.getloadavg()[0]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     start = time.perf_counter()
-    command = [str(DBT), "build", "--quiet"]
+    # as `make warehouse`: models, seeds and data tests; dbt unit tests run in `make test`
+    command = [str(DBT), "build", "--quiet", "--exclude-resource-type", "unit_test"]
     if args.no_tests:
-        command += ["--exclude-resource-type", "test", "--exclude-resource-type", "unit_test"]
+        command += ["--exclude-resource-type", "test"]
     proc = subprocess.run(command, cwd=DBT_PROJECT, env=env,
                           capture_output=True, text=True)
     wall = time.perf_counter() - start
@@ -92,7 +98,8 @@ def main() -> int:
     for table, n in rows.items():
         print(f"{table:<24} {n:12d} rows")
     total = sum(rows.values())
-    print(f"input rows/s      {total / wall:10.0f}   (chartevents + labevents + inputevents / wall)")
+    print(f"staged rows/s     {total / wall:10.0f}   (staged chartevents + labevents + inputevents / wall)")
+    print(f"load average      {load_start:.2f} at start, {os.getloadavg()[0]:.2f} at end (1 min)")
     print(f"warehouse.duckdb  {db_gib:10.2f} GiB   marts: {data_dir / 'marts'}")
     print(f"slowest models (of {len(timings)}):")
     for seconds, name in timings[: args.top]:

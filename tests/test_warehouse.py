@@ -303,6 +303,67 @@ def test_failed_build_keeps_previous_parquet_intact(tiny_build, tmp_path):
     assert pq.read_table(data_dir / "marts" / "icu_stays.parquet").num_rows == 2
 
 
+def staged_files(data_dir: Path) -> dict[str, int]:
+    """Staged Parquet file name -> modification time (ns): a rewritten file gets a new one."""
+    return {p.name: p.stat().st_mtime_ns for p in (data_dir / "staging").glob("*.parquet")}
+
+
+def append_gz_line(path: Path, line: str) -> None:
+    with gzip.open(path, "rt") as f:
+        text = f.read()
+    with gzip.open(path, "wt") as f:
+        f.write(text + line + "\n")
+
+
+def test_staging_converts_each_raw_table_once_until_it_changes(tmp_path):
+    """Staging writes <data_dir>/staging/*.parquet once; a rebuild reuses them, a changed raw file or
+    --full-refresh rewrites (only) what changed, and the views always show the current rows."""
+    raw = tiny_raw(tmp_path / "raw")
+    data_dir = tmp_path / "data"
+    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    first = staged_files(data_dir)
+    assert len(first) == 15, sorted(first)
+    fingerprint = duckdb.sql(
+        f"select decode(value) from parquet_kv_metadata('{data_dir}/staging/stg_mimic__icustays.parquet') "
+        "where decode(key) = 'vistrend_fingerprint'").fetchone()
+    assert fingerprint and re.fullmatch(r"[0-9a-f]{32}", fingerprint[0])
+
+    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    assert staged_files(data_dir) == first, "an unchanged raw file was converted again"
+
+    append_gz_line(raw / "icu" / "icustays.csv.gz", "3,103,1003,MICU,MICU,2150-01-01 08:00:00,2150-01-02 08:00:00,1.0")
+    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    third = staged_files(data_dir)
+    assert {name for name in first if third[name] != first[name]} == {"stg_mimic__icustays.parquet"}
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    assert con.sql("select count(*) from stg_mimic__icustays").fetchone()[0] == 3
+    con.close()
+
+    run_dbt(["run", "--select", "staging", "--full-refresh"], raw, data_dir)
+    fourth = staged_files(data_dir)
+    assert all(fourth[name] != third[name] for name in third)
+    assert not list((data_dir / "staging").glob("*tmp*")), "a temporary file was left behind"
+
+
+def test_staging_keeps_only_the_itemids_a_concept_reads(tmp_path):
+    """chartevents rows of an item no concept reads (227969, safety checks) are not staged, unless
+    stage_all_itemids is set; heart rate (220045) and the charted weights (226512) are."""
+    raw = tiny_raw(tmp_path / "raw")
+    path = raw / "icu" / "chartevents.csv.gz"
+    append_gz_line(path, "1,101,1001,2150-01-01 09:00:00,226512,80,80,kg")
+    append_gz_line(path, "1,101,1001,2150-01-01 09:00:00,227969,Done,,")
+    staged = {}
+    for name, extra in (("pruned", []), ("all", ["--vars", "{stage_all_itemids: true}"])):
+        data_dir = tmp_path / name
+        run_dbt(["run", "--select", "stg_mimic__chartevents", *extra], raw, data_dir)
+        con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+        staged[name] = dict(con.sql(
+            "select itemid, count(*) from stg_mimic__chartevents group by itemid").fetchall())
+        con.close()
+    assert staged["pruned"] == {220045: 15, 226512: 1}
+    assert staged["all"] == {220045: 15, 226512: 1, 227969: 1}
+
+
 # --------------------------------------------------------------------------------------------
 # synthetic data (when the generator exists)
 

@@ -44,11 +44,17 @@
 {% endmaterialization %}
 
 
+{# Absolute <data_dir>/marts. #}
+{% macro mart_directory() %}
+    {{ return(data_subdirectory('marts')) }}
+{% endmacro %}
+
+
 {#
-    Absolute <data_dir>/marts. A relative data_dir (the default ../data) is resolved through the
+    Absolute <data_dir>/<name>. A relative data_dir (the default ../data) is resolved through the
     warehouse file's absolute path, which DuckDB reports and which lives in the same data_dir.
 #}
-{% macro mart_directory() %}
+{% macro data_subdirectory(name) %}
     {%- set data_dir = var('data_dir') | string -%}
     {%- if not data_dir.startswith('/') and execute -%}
         {%- set db_path = run_query(
@@ -56,7 +62,7 @@
         ).columns[0].values()[0] -%}
         {%- set data_dir = db_path.rsplit('/', 1)[0] -%}
     {%- endif -%}
-    {{ return(data_dir.rstrip('/') ~ '/marts') }}
+    {{ return(data_dir.rstrip('/') ~ '/' ~ name) }}
 {% endmacro %}
 
 

@@ -9,6 +9,8 @@
       warehouse does not use it) so only the needed columns are converted.
     - A missing file or a missing required column fails at once, naming the table, the path and the
       expected columns. Optional columns absent from the file become typed NULLs.
+    - A comment names the file with its size and modification time, so the compiled SQL says what was
+      read and changes when the file does (the staging cache keys on it: macros/staged_parquet.sql).
 #}
 {% macro read_mimic(table) %}
     {%- set spec = mimic_tables()[table] -%}
@@ -63,11 +65,14 @@
                 ~ "; found: " ~ header | join(', ')) }}
         {%- endif -%}
 
+        {%- set stamp = run_query(
+            "select size, strftime(last_modified, '%Y-%m-%dT%H:%M:%S') from read_blob('" ~ path ~ "')").rows[0] -%}
         {%- set types_by_header = {} -%}
         {%- for col in resolved if col[2] is not none -%}
             {%- do types_by_header.update({col[2]: col[1]}) -%}
         {%- endfor -%}
 
+        /* raw file: {{ path }} ({{ stamp[0] }} bytes, modified {{ stamp[1] }}) */
         (select
         {%- for col in resolved %}
             {%- if col[2] is none %}

@@ -31,6 +31,13 @@ chartevents as (
 
 ),
 
+weight_itemids as (
+
+    select * from {{ ref('score_itemids') }}
+    where concept = 'weight'
+
+),
+
 rules as (
 
     select * from {{ ref('data_quality_rules') }}
@@ -72,7 +79,7 @@ rule_hits as (
     union all
     select 'charted_weight_out_of_range', stay_id
     from chartevents
-    where itemid in (226512, 224639)
+    where itemid in (select itemid from weight_itemids)
         and not coalesce(valuenum > 0 and valuenum < 1500, false)
 
 ),

@@ -1,7 +1,9 @@
--- One row per lab measurement (labevent_id): raw hosp.labevents, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per lab measurement (labevent_id): raw hosp.labevents, typed and selected by read_mimic, only the itemids a concept reads (macros/staged_itemids.sql); MIMIC-IV column names kept.
+-- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }}
 with source as (
 
     select * from {{ read_mimic('labevents') }}
+    where {{ staged_itemid_filter() }}
 
 ),
 
@@ -14,14 +16,9 @@ final as (
         specimen_id,
         itemid,
         charttime,
-        storetime,
         value,
         valuenum,
         valueuom,
-        ref_range_lower,
-        ref_range_upper,
-        flag,
-        priority,
     from source
 
 )

@@ -6,17 +6,12 @@
 -- join + row_number, without the per-patient fan-out.
 with
 
-labevents as (
-    select * from {{ ref('stg_mimic__labevents') }}
+lab_measurements as (
+    select * from {{ ref('int_lab_measurements') }}
 ),
 
 chartevents as (
     select * from {{ ref('stg_mimic__chartevents') }}
-),
-
-blood_gas_itemids as (
-    select * from {{ ref('score_itemids') }}
-    where concept = 'blood_gas'
 ),
 
 chart_itemids as (
@@ -25,17 +20,8 @@ chart_itemids as (
 ),
 
 blood_gas_events as (
-    select
-        labevents.subject_id,
-        labevents.hadm_id,
-        labevents.specimen_id,
-        labevents.charttime,
-        labevents.value,
-        labevents.valuenum,
-        blood_gas_itemids.measurement,
-    from labevents
-    inner join blood_gas_itemids
-        on labevents.itemid = blood_gas_itemids.itemid
+    select * from lab_measurements
+    where concept = 'blood_gas'
 ),
 
 blood_gas_pivoted as (

@@ -1,5 +1,6 @@
 -- One row per charted weight interval of an ICU stay: when each admit/daily weight applies.
--- Follows mimic-code weight_durations facts: chartevents 226512 (admit) / 224639 (daily),
+-- Follows mimic-code weight_durations facts: chartevents 226512 (admit) / 224639 (daily) (seed
+-- score_itemids, concept 'weight'),
 -- 0 < kg < 1500; the first admit weight applies from intime - 2 h; each weight lasts until the next
 -- one starts, the last until outtime + 2 h; a first weight charted after intime is back-filled
 -- from intime - 2 h.
@@ -15,16 +16,24 @@ icu_stays as (
 
 ),
 
+weight_itemids as (
+
+    select * from {{ ref('score_itemids') }}
+    where concept = 'weight'
+
+),
+
 weights as (
 
     select
         chartevents.stay_id,
         chartevents.charttime,
-        case chartevents.itemid when 226512 then 'admit' else 'daily' end as weight_type,
+        case weight_itemids.measurement when 'weight_admit' then 'admit' else 'daily' end as weight_type,
         round(chartevents.valuenum, 3) as weight_kg,
     from chartevents
-    where chartevents.itemid in (226512, 224639)
-        and chartevents.stay_id is not null
+    inner join weight_itemids
+        on chartevents.itemid = weight_itemids.itemid
+    where chartevents.stay_id is not null
         and chartevents.valuenum > 0
         and chartevents.valuenum < 1500
 

@@ -12,13 +12,8 @@ icu_stays as (
     select * from {{ ref('int_icu_stays') }}
 ),
 
-chartevents as (
-    select * from {{ ref('stg_mimic__chartevents') }}
-),
-
-oxygen_device_itemids as (
-    select * from {{ ref('score_itemids') }}
-    where concept = 'oxygen_delivery' and measurement = 'o2_delivery_device'
+oxygen_device_chartings as (
+    select * from {{ ref('int_oxygen_device_chartings') }}
 ),
 
 blood_gas as (
@@ -48,18 +43,15 @@ first_day_urine_output as (
 cpap as (
     select
         icu_stays.stay_id,
-        min(chartevents.charttime - interval 1 hour) as starttime,
-        max(chartevents.charttime + interval 4 hour) as endtime,
+        min(oxygen_device_chartings.charttime - interval 1 hour) as starttime,
+        max(oxygen_device_chartings.charttime + interval 4 hour) as endtime,
     from icu_stays
-    inner join chartevents
-        on icu_stays.stay_id = chartevents.stay_id
-        and chartevents.charttime >= icu_stays.intime
-        and chartevents.charttime <= icu_stays.intime + interval 1 day
-    where chartevents.itemid in (select itemid from oxygen_device_itemids)
-        and (
-            lower(chartevents.value) like '%cpap%'
-            or lower(chartevents.value) like '%bipap mask%'
-        )
+    inner join oxygen_device_chartings
+        on icu_stays.stay_id = oxygen_device_chartings.stay_id
+        and oxygen_device_chartings.charttime >= icu_stays.intime
+        and oxygen_device_chartings.charttime <= icu_stays.intime + interval 1 day
+    where lower(oxygen_device_chartings.value) like '%cpap%'
+        or lower(oxygen_device_chartings.value) like '%bipap mask%'
     group by icu_stays.stay_id
 ),
 

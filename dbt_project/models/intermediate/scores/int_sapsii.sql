@@ -9,13 +9,8 @@ icu_stays as (
     select * from {{ ref('int_icu_stays') }}
 ),
 
-chartevents as (
-    select * from {{ ref('stg_mimic__chartevents') }}
-),
-
-oxygen_device_itemids as (
-    select * from {{ ref('score_itemids') }}
-    where concept = 'oxygen_delivery' and measurement = 'o2_delivery_device'
+oxygen_device_chartings as (
+    select * from {{ ref('int_oxygen_device_chartings') }}
 ),
 
 services as (
@@ -73,15 +68,14 @@ windows as (
 cpap as (
     select
         windows.stay_id,
-        greatest(min(chartevents.charttime - interval 1 hour), windows.starttime) as starttime,
-        least(max(chartevents.charttime + interval 4 hour), windows.endtime) as endtime,
+        greatest(min(oxygen_device_chartings.charttime - interval 1 hour), windows.starttime) as starttime,
+        least(max(oxygen_device_chartings.charttime + interval 4 hour), windows.endtime) as endtime,
     from windows
-    inner join chartevents
-        on windows.stay_id = chartevents.stay_id
-        and chartevents.charttime > windows.starttime
-        and chartevents.charttime <= windows.endtime
-    where chartevents.itemid in (select itemid from oxygen_device_itemids)
-        and regexp_matches(lower(chartevents.value), 'cpap mask|bipap')
+    inner join oxygen_device_chartings
+        on windows.stay_id = oxygen_device_chartings.stay_id
+        and oxygen_device_chartings.charttime > windows.starttime
+        and oxygen_device_chartings.charttime <= windows.endtime
+    where regexp_matches(lower(oxygen_device_chartings.value), 'cpap mask|bipap')
     group by windows.stay_id, windows.starttime, windows.endtime
 ),
 

@@ -78,7 +78,9 @@ agent_hours as (
         stay_id,
         hr,
         agent,
-        sum(rate_x_hour_fraction) as mean_rate,
+        -- ordered: floating-point sums then do not depend on the scan order, so a rebuild of the
+        -- same input gives the same bits (and the same mart fingerprint)
+        sum(rate_x_hour_fraction order by rate_x_hour_fraction) as mean_rate,
     from hour_overlaps
     group by stay_id, hr, agent
 
@@ -110,7 +112,7 @@ final as (
         coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'norepinephrine'), 0) as norepinephrine_mcg_kg_min,
         coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'milrinone'), 0) as milrinone_mcg_kg_min,
         coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'vasopressin'), 0) as vasopressin_units_kg_min,
-        coalesce(sum(agent_hours.mean_rate * vis_agents.vis_weight), 0) as vis,
+        coalesce(sum(agent_hours.mean_rate * vis_agents.vis_weight order by agent_hours.agent), 0) as vis,
     from spine
     left join agent_hours
         on spine.stay_id = agent_hours.stay_id
