@@ -7,7 +7,9 @@
 
 Phases (`--phases`, any subset, in this order):
   synth      pipelines/synthesize.py --profile realistic, round(94,458 x scale) ICU stays
-  warehouse  dbt build (models, seeds and tests), as `make warehouse`
+  warehouse  dbt build (models, seeds, data tests), as `make warehouse`, cold: staging/ and the
+             warehouse removed first, so every raw file is converted again
+  rebuild    the same build again: the staged raw tables are reused (docs/warehouse.md, Staging)
   train      pipelines/train.py: MAE -> teacher probe -> student (KD), no ablations, no SHAP
   shap       bench/bench_shap.py: shap_static on the paper-sized student (config's 500 stays, background 100)
 
@@ -39,7 +41,7 @@ sys.path.insert(0, str(REPO / "bench"))
 from bench_warehouse import BIG_TABLES, DBT, DBT_PROJECT  # noqa: E402  (same dbt invocation and row tables)
 
 V31_STAYS = 94_458  # MIMIC-IV v3.1 icustays: scale 1.0
-PHASES = ("synth", "warehouse", "train", "shap")
+PHASES = ("synth", "warehouse", "rebuild", "train", "shap")
 DBT_GROUPS = ("staging", "intermediate", "marts")
 PACKAGES = ("torch", "numpy", "polars", "pyarrow", "scikit-learn", "shap", "duckdb", "dbt-core", "dbt-duckdb")
 TARGETS = {
@@ -217,23 +219,11 @@ def main(argv: list[str] | None = None) -> int:
             p.update(rows=sum(rows.values()), rows_by_table=rows, format=args.format,
                      rows_per_s=round(sum(rows.values()) / p["wall_s"], 1))
             phases["synth"] = p
-        if "warehouse" in args.phases:
-            if not (raw / "icu").is_dir():
-                raise PhaseError(f"warehouse: {raw} has no icu/ folder (run the synth phase or give --mimic-iv-dir)")
-            target = work / "dbt_target"
-            # as `make warehouse`: models, seeds and data tests; dbt unit tests run in `make test`
-            command = [str(DBT), "build", "--quiet", "--exclude-resource-type", "unit_test"]
-            if args.no_dbt_tests:
-                command += ["--exclude-resource-type", "test"]
-            p = run_phase("warehouse", command, env, DBT_PROJECT, logs / "warehouse.log")
-            p["dbt_tests"] = not args.no_dbt_tests
-            groups = dbt_groups(target)
-            big, cohort = count_rows(work / "warehouse.duckdb", groups)
-            p.update(input_rows=sum(big.values()), input_rows_by_table=big,
-                     rows_per_s=round(sum(big.values()) / p["wall_s"], 1), groups=groups, **cohort,
-                     warehouse_gib=round((work / "warehouse.duckdb").stat().st_size / 1024**3, 3))
-            result.update(cohort)
-            phases["warehouse"] = p
+        for phase in ("warehouse", "rebuild"):
+            if phase in args.phases:
+                p = warehouse_phase(phase, args, raw, work, env, logs)
+                result.update({k: p[k] for k in ("icu_stays", "cohort_stays") if k in p})
+                phases[phase] = p
         if "train" in args.phases:
             marts = work / "marts"
             if not any(marts.glob("*.parquet")):
@@ -267,6 +257,34 @@ def main(argv: list[str] | None = None) -> int:
     print_summary(result)
     print(f"saved {out}")
     return 1 if "error" in result else 0
+
+
+def warehouse_phase(phase: str, args: argparse.Namespace, raw: Path, work: Path, env: dict,
+                    logs: Path) -> dict:
+    """`make warehouse`'s dbt build. warehouse: cold (staging/, warehouse.duckdb and marts/ removed
+    first, so the raw files are converted again); rebuild: the same build again, staging reused."""
+    if not (raw / "icu").is_dir():
+        raise PhaseError(f"{phase}: {raw} has no icu/ folder (run the synth phase or give --mimic-iv-dir)")
+    if phase == "warehouse":
+        for path in ("staging", "marts", "duckdb_tmp"):
+            shutil.rmtree(work / path, ignore_errors=True)
+        for path in work.glob("warehouse.duckdb*"):
+            path.unlink()
+    elif not (work / "staging").is_dir():
+        raise PhaseError(f"rebuild: no staged raw tables in {work / 'staging'} (run the warehouse phase first)")
+    # as `make warehouse`: models, seeds and data tests; dbt unit tests run in `make test`
+    command = [str(DBT), "build", "--quiet", "--exclude-resource-type", "unit_test"]
+    if args.no_dbt_tests:
+        command += ["--exclude-resource-type", "test"]
+    p = run_phase(phase, command, env, DBT_PROJECT, logs / f"{phase}.log")
+    p["dbt_tests"] = not args.no_dbt_tests
+    groups = dbt_groups(work / "dbt_target")
+    big, cohort = count_rows(work / "warehouse.duckdb", groups)
+    p.update(input_rows=sum(big.values()), input_rows_by_table=big,
+             rows_per_s=round(sum(big.values()) / p["wall_s"], 1), groups=groups, **cohort,
+             warehouse_gib=round((work / "warehouse.duckdb").stat().st_size / 1024**3, 3),
+             staging_gib=round(sum(f.stat().st_size for f in (work / "staging").glob("*.parquet")) / 1024**3, 3))
+    return p
 
 
 def train_figures(log: Path) -> dict:

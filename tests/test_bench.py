@@ -30,7 +30,7 @@ def test_bench_scale_end_to_end_writes_every_phase(tmp_path):
     assert "error" not in result
     assert result["stays_requested"] == 945 and result["icu_stays"] == 945
     assert 0 < result["cohort_stays"] < result["icu_stays"]
-    assert set(result["phases"]) == {"synth", "warehouse", "train", "shap"}
+    assert set(result["phases"]) == {"synth", "warehouse", "rebuild", "train", "shap"}
     for name, phase in result["phases"].items():
         assert phase["wall_s"] > 0 and phase["cpu_s"] > 0, name
         # per-phase peak RSS (os.wait4 of that child): a python/dbt process, between 50 MiB and 8 GiB
@@ -48,6 +48,10 @@ def test_bench_scale_end_to_end_writes_every_phase(tmp_path):
     for group in ("staging", "intermediate", "marts"):
         assert groups[group]["nodes"] > 0 and groups[group]["rows"] > 0 and groups[group]["rows_per_s"] > 0, group
     assert "tests" not in groups  # --no-dbt-tests
+    rebuild = result["phases"]["rebuild"]
+    # the rebuild reads the staged Parquet (reuse itself: test_warehouse.py): same rows
+    assert rebuild["input_rows_by_table"] == warehouse["input_rows_by_table"]
+    assert rebuild["staging_gib"] == warehouse["staging_gib"] > 0
     train = result["phases"]["train"]
     assert train["stays"] == result["cohort_stays"]
     assert {"mae", "teacher_probe", "full"} <= set(train["stage_seconds"]["0"])
