@@ -16,8 +16,6 @@ override MIMIC_IV_DIR      := $(abspath $(MIMIC_IV_DIR))
 export VISTREND_DATA_DIR MIMIC_IV_DIR
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
-# idle OpenMP threads must sleep, not spin: spinning made 2-core torch steps 7-10x slower
-export OMP_WAIT_POLICY := PASSIVE
 STAYS ?=
 
 .PHONY: setup synthetic warehouse train demo test clean

@@ -197,7 +197,7 @@ def main(argv: list[str] | None = None) -> int:
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_PROFILES_DIR=str(DBT_PROJECT),
                MIMIC_IV_DIR=str(raw), VISTREND_DATA_DIR=str(work), DBT_TARGET_PATH=str(work / "dbt_target"),
                DBT_LOG_PATH=str(work / "dbt_logs"), VISTREND_DBT_THREADS=str(args.threads),
-               VISTREND_MEMORY_LIMIT=args.memory_limit, OMP_WAIT_POLICY="PASSIVE")
+               VISTREND_MEMORY_LIMIT=args.memory_limit)
     python = sys.executable
     logs = work / "logs"
 

@@ -24,9 +24,12 @@ import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# Idle OpenMP threads sleep instead of spinning: on a shared 2-core machine spinning threads steal
-# the CPU from the working one (measured 7-10x slower training steps). Must precede `import torch`.
-os.environ.setdefault("OMP_WAIT_POLICY", "PASSIVE")
+# OpenMP idle threads spin ~0.1 ms (GOMP_SPINCOUNT 10000), then sleep: on 2 idle cores the second
+# torch thread then halves a training step (sleeping at once, PASSIVE, made it useless; the default
+# long spin made steps 7-10x slower when another process held a core). On a busy machine set
+# OMP_WAIT_POLICY=PASSIVE (docs/modeling.md, Speed). Must precede `import torch`.
+if "OMP_WAIT_POLICY" not in os.environ:
+    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 sys.path.insert(0, str(REPO))
 
 from models_py.data import MartError  # noqa: E402

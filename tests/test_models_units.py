@@ -351,3 +351,99 @@ def test_bf16_precision_is_opt_in_close_and_returns_float32():
     cfg.model.precision = "fp16"
     with pytest.raises(ValueError, match="model.precision must be fp32 or bf16"):
         SeriesEncoder(n_channels=C, n_steps=T, cfg=cfg.model)
+
+
+def test_dropout_keep_is_the_comparison_of_the_same_random_bits():
+    from models_py.models import dropout_keep
+    for p in (0.1, 0.2, 0.5):
+        torch.manual_seed(3)
+        keep = dropout_keep((64, 8, 49, 49), p)
+        torch.manual_seed(3)
+        n = 64 * 8 * 49 * 49
+        bits = torch.randint(-2**63, 2**63 - 1, ((n + 3) // 4,), dtype=torch.int64).view(torch.int16)[:n]
+        expected = (bits >= round(p * 65536) - 32768).view(keep.shape)
+        assert keep.dtype == torch.float32
+        assert torch.equal(keep, expected.float())  # exactly 0/1, the same draws as a bool comparison
+
+
+@pytest.mark.parametrize("p", [0.0, 0.1])
+@pytest.mark.parametrize("n_queries", [49, 3])  # every token, or a last layer's few read tokens
+def test_training_attention_matches_autograd_through_the_plain_ops(p, n_queries):
+    from models_py.models import TrainingAttention, dropout_keep
+    torch.manual_seed(0)
+    q = torch.randn(24, n_queries, 8).requires_grad_(True)
+    k, v = (torch.randn(24, 49, 8).requires_grad_(True) for _ in range(2))
+    grad = torch.randn(24, n_queries, 8)
+    torch.manual_seed(7)
+    out = TrainingAttention.apply(q.transpose(1, 2).contiguous().transpose(1, 2), k, v, p)  # strided input too
+    out.backward(grad)
+    ours = [out.detach(), q.grad, k.grad, v.grad]
+    q.grad = k.grad = v.grad = None
+    torch.manual_seed(7)  # the same dropout mask
+    weights = torch.softmax((q * 8 ** -0.5) @ k.transpose(1, 2), dim=-1)
+    if p > 0:
+        weights = weights * dropout_keep(weights.shape, p) / (1 - p)
+    ref = weights @ v
+    ref.backward(grad)
+    for mine, theirs in zip(ours, [ref.detach(), q.grad, k.grad, v.grad]):
+        torch.testing.assert_close(mine, theirs, rtol=1e-5, atol=1e-5)
+    if p > 0:  # and the dropout really ran
+        plain = torch.softmax((q * 8 ** -0.5) @ k.transpose(1, 2), dim=-1) @ v
+        assert not torch.allclose(ours[0], plain.detach(), rtol=1e-3, atol=1e-3)
+
+
+def _grads(module: torch.nn.Module) -> dict[str, torch.Tensor]:
+    return {name: p.grad.clone() for name, p in module.named_parameters() if p.grad is not None}
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_mae_masked_loss_equals_the_full_forward_loss_and_gradients(training):
+    # no dropout: both paths see the same network; float64: the paths agree to rounding, tightly
+    cfg = tiny_cfg(dropout=0.0, attention_dropout=0.0)
+    torch.manual_seed(0)
+    mae = MaskedAutoencoder(n_channels=C, n_steps=T, cfg=cfg.model).double().train(training)
+    series = torch.randn(B, T, C, dtype=torch.float64)
+    mask = random_time_mask(B, T, 0.1)
+    full = mae(series, mask)[0]
+    full.backward()
+    expected = _grads(mae)
+    mae.zero_grad()
+    fast = mae.masked_loss(series, mask)
+    fast.backward()
+    torch.testing.assert_close(fast, full, rtol=1e-9, atol=1e-12)
+    got = _grads(mae)
+    assert got.keys() == expected.keys()
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name], rtol=1e-9, atol=1e-12, msg=name)
+    # masks with unequal counts per sample take the full forward
+    uneven = mask.clone()
+    uneven[0] = False
+    uneven[0, :5] = True
+    torch.testing.assert_close(mae.masked_loss(series, uneven), mae(series, uneven)[0])
+
+
+@pytest.mark.parametrize("training", [False, True])
+def test_cls_embedding_equals_the_full_encoders_cls_and_gradients(training):
+    cfg = tiny_cfg(dropout=0.0, attention_dropout=0.0)
+    torch.manual_seed(0)
+    encoder = SeriesEncoder(n_channels=C, n_steps=T, cfg=cfg.model).double().train(training)
+    series = torch.randn(B, T, C, dtype=torch.float64)
+    full = encoder(series)[:, 0]
+    full.square().sum().backward()
+    expected = _grads(encoder)
+    encoder.zero_grad()
+    fast = encoder.cls_embedding(series)
+    fast.square().sum().backward()
+    torch.testing.assert_close(fast, full, rtol=1e-9, atol=1e-12)
+    got = _grads(encoder)
+    assert got.keys() == expected.keys()
+    for name in expected:
+        torch.testing.assert_close(got[name], expected[name], rtol=1e-9, atol=1e-12, msg=name)
+    # and the model's forward reads it: student outputs are unchanged (float32, to rounding)
+    model = make_model(cfg).eval()
+    series, static = series.float(), torch.randn(B, F)
+    with torch.no_grad():
+        logits, reg = model(series, static)
+        cls = model.encoder(series)[:, 0]
+        expected_logits = model.heads[model.primary](torch.cat([cls, static], dim=1))
+    torch.testing.assert_close(logits, expected_logits, rtol=1e-5, atol=1e-6)
