@@ -27,12 +27,7 @@
         copy {{ temp_relation }} to '{{ location }}' (format parquet, compression zstd, use_tmp_file true)
     {%- endcall %}
 
-    {% if existing_relation is not none and existing_relation.type != 'view' %}
-        {{ drop_relation_if_exists(existing_relation) }}
-    {% endif %}
-    {% call statement('main') -%}
-        create or replace view {{ target_relation }} as select * from read_parquet('{{ location }}')
-    {%- endcall %}
+    {% do parquet_view(target_relation, existing_relation, location) %}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do persist_docs(target_relation, model) %}
@@ -42,6 +37,20 @@
 
     {{ return({'relations': [target_relation]}) }}
 {% endmaterialization %}
+
+
+{#
+    The model's relation becomes a view over its Parquet file (the dbt 'main' statement). A table or
+    other relation of the same name from an earlier materialization is dropped first.
+#}
+{% macro parquet_view(target_relation, existing_relation, location) %}
+    {% if existing_relation is not none and existing_relation.type != 'view' %}
+        {{ drop_relation_if_exists(existing_relation) }}
+    {% endif %}
+    {% call statement('main') -%}
+        create or replace view {{ target_relation }} as select * from read_parquet('{{ location }}')
+    {%- endcall %}
+{% endmacro %}
 
 
 {# Absolute <data_dir>/marts. #}

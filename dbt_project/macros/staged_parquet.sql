@@ -41,12 +41,7 @@
         {%- endcall %}
     {% endif %}
 
-    {% if existing_relation is not none and existing_relation.type != 'view' %}
-        {{ drop_relation_if_exists(existing_relation) }}
-    {% endif %}
-    {% call statement('main') -%}
-        create or replace view {{ target_relation }} as select * from read_parquet('{{ location }}')
-    {%- endcall %}
+    {% do parquet_view(target_relation, existing_relation, location) %}
 
     {{ run_hooks(post_hooks, inside_transaction=True) }}
     {% do persist_docs(target_relation, model) %}
