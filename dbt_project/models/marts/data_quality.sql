@@ -31,6 +31,12 @@ chartevents as (
 
 ),
 
+unmapped_ventilation_text as (
+
+    select * from {{ ref('int_unmapped_ventilation_text') }}
+
+),
+
 weight_itemids as (
 
     select * from {{ ref('score_itemids') }}
@@ -81,6 +87,8 @@ rule_hits as (
     from chartevents
     where itemid in (select itemid from weight_itemids)
         and not coalesce(valuenum > 0 and valuenum < 1500, false)
+    union all
+    select 'unmapped_' || source, stay_id from unmapped_ventilation_text
 
 ),
 

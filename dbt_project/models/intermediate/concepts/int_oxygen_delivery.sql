@@ -1,7 +1,9 @@
 -- O2 flows and up to four O2 delivery devices per patient and charted time.
--- mimic-code quirk kept on purpose: only charted times that carry an O2 flow
--- survive (the device rows are attached to flow rows), so device-only
--- documentation (226732 without a flow at that time) is dropped.
+-- Deliberate deviation (var oxygen_delivery_requires_flow, docs/scores.md): a
+-- device charted without an O2 flow at the same time (an 'Endotracheal tube'
+-- row, 'None') keeps its own row. mimic-code joins the devices to the flow rows
+-- and drops the rest (mimic-code issue #1570); `oxygen_delivery_requires_flow:
+-- true` reproduces that.
 with
 
 chartevents as (
@@ -27,20 +29,20 @@ oxygen_events as (
         on chartevents.itemid = oxygen_itemids.itemid
 ),
 
-flows as (
+latest_flows as (
     -- one flow per patient, time and kind: the last stored, then the highest
-    select
-        *,
-        row_number() over (
-            partition by subject_id, charttime, measurement
-            order by storetime desc nulls last, valuenum desc nulls last
-        ) as flow_rank,
+    select *
     from oxygen_events
     where measurement in ('o2_flow', 'o2_flow_additional')
         and value is not null
+    qualify row_number() over (
+        partition by subject_id, charttime, measurement
+        order by storetime desc nulls last, valuenum desc nulls last
+    ) = 1
 ),
 
 devices as (
+    -- device slots 1-4 in the same order: the last stored, then the text descending
     select
         subject_id,
         stay_id,
@@ -56,18 +58,21 @@ devices as (
 
 flows_with_devices as (
     select
-        flows.subject_id,
-        coalesce(flows.stay_id, devices.stay_id) as stay_id,
-        flows.charttime,
-        flows.measurement,
-        flows.valuenum,
+        coalesce(latest_flows.subject_id, devices.subject_id) as subject_id,
+        coalesce(latest_flows.stay_id, devices.stay_id) as stay_id,
+        coalesce(latest_flows.charttime, devices.charttime) as charttime,
+        latest_flows.measurement,
+        latest_flows.valuenum,
         devices.o2_device,
         devices.device_rank,
-    from flows
-    left join devices
-        on flows.subject_id = devices.subject_id
-        and flows.charttime = devices.charttime
-    where flows.flow_rank = 1
+    from latest_flows
+    full outer join devices
+        on latest_flows.subject_id = devices.subject_id
+        and latest_flows.charttime = devices.charttime
+    {%- if var('oxygen_delivery_requires_flow', false) %}
+    -- mimic-code: only charted times with a flow
+    where latest_flows.subject_id is not null
+    {%- endif %}
 ),
 
 final as (

@@ -1,7 +1,7 @@
 -- OASIS (Johnson 2013) from the first_day_* helpers, plus invasive ventilation
 -- overlapping [intime, intime + 24 h] and elective surgery (ELECTIVE admission
 -- with a surgical / orthopaedic service before intime + 24 h). Pre-ICU length
--- of stay in minutes from hospital admission.
+-- of stay in minutes from hospital admission (minute boundaries crossed).
 with
 
 icu_stays as (
@@ -60,7 +60,8 @@ inputs as (
         icu_stays.hadm_id,
         icu_stays.stay_id,
         icu_stays.age,
-        epoch(icu_stays.intime - icu_stays.admittime) / 60.0 as preiculos_minutes,
+        -- minute boundaries crossed (mimic-code DATETIME_DIFF), not elapsed minutes
+        date_diff('minute', icu_stays.admittime, icu_stays.intime) as preiculos_minutes,
         first_day_gcs.gcs_min as gcs,
         first_day_vitalsign.heart_rate_min,
         first_day_vitalsign.heart_rate_max,

@@ -1,8 +1,9 @@
 -- SAPS II (Le Gall 1993) over (intime, intime + 24 h], with its own windows
 -- (not the first_day_* helpers): vitals and labs joined on subject_id, GCS
 -- and urine on stay_id. PaO2/FiO2 scores only for arterial gases taken while
--- invasively ventilated or inside the stay's CPAP/BiPAP interval (first such
--- device charting - 1 h to last + 4 h, clipped to the window).
+-- invasively ventilated or inside a CPAP/BiPAP interval of the patient (first
+-- such device charting of a stay - 1 h to last + 4 h, clipped to that stay's
+-- window; matched by subject_id as in mimic-code).
 with
 
 icu_stays as (
@@ -67,6 +68,7 @@ windows as (
 
 cpap as (
     select
+        windows.subject_id,
         windows.stay_id,
         greatest(min(oxygen_device_chartings.charttime - interval 1 hour), windows.starttime) as starttime,
         least(max(oxygen_device_chartings.charttime + interval 4 hour), windows.endtime) as endtime,
@@ -76,7 +78,7 @@ cpap as (
         and oxygen_device_chartings.charttime > windows.starttime
         and oxygen_device_chartings.charttime <= windows.endtime
     where regexp_matches(lower(oxygen_device_chartings.value), 'cpap mask|bipap')
-    group by windows.stay_id, windows.starttime, windows.endtime
+    group by windows.subject_id, windows.stay_id, windows.starttime, windows.endtime
 ),
 
 first_service_surgical as (
@@ -145,7 +147,8 @@ ventilated_pafi as (
         and blood_gas.charttime <= ventilation.endtime
         and ventilation.ventilation_status = 'InvasiveVent'
     left join cpap
-        on windows.stay_id = cpap.stay_id
+        -- by patient, as mimic-code: the CPAP interval of an earlier stay can cover a gas of the next
+        on windows.subject_id = cpap.subject_id
         and blood_gas.charttime > cpap.starttime
         and blood_gas.charttime <= cpap.endtime
     where ventilation.stay_id is not null
