@@ -14,6 +14,9 @@ Per ICU stay:
   labs, vitals, GCS, blood gases and urine output.
 - hospital death: logistic in the 48 h severity (s0 + 2 * slope), comorbidity, age, with modest
   sociodemographic terms and an unobserved frailty term (so the task is not separable).
+- respiratory support plan (which ventilator, tracheostomy, non-invasive ventilation, high-flow
+  cannula, usual O2 device): drawn from its own random stream (`resp_rng`), so that the charted
+  ventilator and O2 text can evolve without changing any other value of a seed.
 """
 from __future__ import annotations
 
@@ -78,6 +81,7 @@ class Population:
     height_cm: np.ndarray
     flags: dict                   # per-stay booleans and times (vasoactive plan, ventilation, ...)
     rng: np.random.Generator
+    resp_rng: np.random.Generator  # the respiratory support text's own stream (see module docstring)
 
 
 def epoch_of_year(years: np.ndarray) -> np.ndarray:
@@ -299,6 +303,8 @@ def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PAT
         "no_heart_rate": rng.random(S) < 0.003, "paediatric": paediatric[stay_subject],
         "stay_k": stay_k,
     }
+    resp_rng = np.random.default_rng([seed, chunk, 1])
+    flags.update(respiratory_plan(resp_rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death))
     return Population(
         subject_id=subject_id, gender=gender, anchor_age=anchor_age, anchor_year=anchor_year,
         anchor_year_group=anchor_year_group, dod=dod,
@@ -307,8 +313,41 @@ def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PAT
         stay_id=stay_id, stay_subject=stay_subject, stay_adm=adm_of_stay, intime=intime, outtime=outtime,
         los_h=los_h, archetype=archetype, s0=s0, slope=slope, recovery=recovery, wave=wave,
         organ_w=organ_w, organ_u=organ_u, comorbidity=comorbidity, age=age, weight_kg=weight,
-        height_cm=height, flags=flags, rng=rng,
+        height_cm=height, flags=flags, rng=rng, resp_rng=resp_rng,
     )
+
+
+def respiratory_plan(rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death) -> dict:
+    """Per-stay respiratory support around the invasive ventilation of the main model (times in hours
+    after intime): Hamilton ventilator, tracheostomy during long ventilation, one period of
+    non-invasive ventilation (before intubation, instead of it, or after extubation), high-flow
+    nasal cannula and the usual supplemental O2 device."""
+    S = len(ventilated)
+    u = rng.random((S, 6))
+    vent_from = np.maximum(vent_start_h, 0)
+    duration = vent_end_h - vent_from
+    hamilton = ventilated & (u[:, 0] < 0.08)
+    trach = ventilated & (duration > 96) & (u[:, 1] < 0.35)
+    trach_h = np.where(trach, vent_from + duration * rng.uniform(0.4, 0.7, S), np.nan)
+    # NIV kind: 1 before intubation, 2 instead of it, 3 after extubation
+    extubated_alive = ventilated & ~trach & ~icu_death
+    niv_kind = np.select([ventilated & (vent_start_h > 2) & (u[:, 2] < 0.35),
+                          ~ventilated & (u[:, 2] < 0.18),
+                          extubated_alive & (u[:, 2] > 0.90)], [1, 2, 3], 0)
+    niv_start = np.select([niv_kind == 1, niv_kind == 2, niv_kind == 3],
+                          [np.zeros(S), rng.uniform(0, 8, S), vent_end_h], np.nan)
+    niv_end = np.select([niv_kind == 1, niv_kind == 2, niv_kind == 3],
+                        [vent_start_h, niv_start + rng.uniform(8, 36, S), vent_end_h + rng.uniform(6, 24, S)], np.nan)
+    hfnc = (niv_kind == 0) & ((extubated_alive & (u[:, 3] < 0.12)) | (~ventilated & (u[:, 3] < 0.08)))
+    hfnc_start = np.where(hfnc, np.where(ventilated, vent_end_h, rng.uniform(0, 8, S)), np.nan)
+    hfnc_end = hfnc_start + rng.uniform(6, 30, S)
+    o2_device = rng.choice(len(vocab.O2_DEVICES), size=S, p=[p for _, p in vocab.O2_DEVICES])
+    return {
+        "hamilton": hamilton, "trach_h": trach_h, "niv_start_h": niv_start,
+        "niv_end_h": np.minimum(niv_end, los_h), "niv_mask": (u[:, 4] < 0.38).astype(np.int32),
+        "niv_hamilton": (niv_kind > 0) & (u[:, 5] < 0.15), "hfnc_start_h": hfnc_start,
+        "hfnc_end_h": np.minimum(hfnc_end, los_h), "o2_device": o2_device,
+    }
 
 
 def truncate(pop: Population, n_stays: int) -> Population:
@@ -335,5 +374,6 @@ def truncate(pop: Population, n_stays: int) -> Population:
         recovery=pop.recovery[keep_s], wave=pop.wave[keep_s], organ_w=pop.organ_w[keep_s],
         organ_u=pop.organ_u[keep_s], comorbidity=pop.comorbidity[keep_s], age=pop.age[keep_s],
         weight_kg=pop.weight_kg[keep_s], height_cm=pop.height_cm[keep_s], flags=flags, rng=pop.rng,
+        resp_rng=pop.resp_rng,
     )
     return pop2

@@ -490,9 +490,11 @@ def chartevents(pop: Population, grid: dict, padding_per_hour: int):
     art_line = fl["vaso"][st] | fl["ventilated"][st]
     noise = lambda sd: rng.normal(0, sd, n)
 
-    def block(sel, itemid, valuenum=None, uom=None, text=None, dt=0):
-        """One item's rows at grid rows `sel` (valuenum rounded already; text overrides value)."""
+    def block(sel, itemid, valuenum=None, uom=None, text=None, dt=0, stream=None):
+        """One item's rows at grid rows `sel` (valuenum rounded already; text overrides value). `itemid`
+        is one itemid or one per grid row; `stream` is the random stream of caregiver and storetime."""
         sel = np.flatnonzero(sel) if sel.dtype == bool else sel
+        r = rng if stream is None else stream
         m = len(sel)
         s = st[sel]
         when = t[sel] + (dt if np.isscalar(dt) else dt[sel])
@@ -503,8 +505,9 @@ def chartevents(pop: Population, grid: dict, padding_per_hour: int):
             value = num_text(valuenum[sel])
         return table("chartevents", {
             "subject_id": i64(pop.subject_id[pop.stay_subject[s]]), "hadm_id": i64(pop.hadm_id[pop.stay_adm[s]]),
-            "stay_id": i64(pop.stay_id[s]), "caregiver_id": i64(rng.integers(10000, 99999, m)),
-            "charttime": ts(when), "storetime": ts(when + rng.integers(1, 30, m) * MIN), "itemid": i64(np.full(m, itemid)),
+            "stay_id": i64(pop.stay_id[s]), "caregiver_id": i64(r.integers(10000, 99999, m)),
+            "charttime": ts(when), "storetime": ts(when + r.integers(1, 30, m) * MIN),
+            "itemid": i64(np.full(m, itemid) if np.isscalar(itemid) else itemid[sel]),
             "value": value, "valuenum": f64(valuenum[sel]) if valuenum is not None else f64(np.full(m, np.nan)),
             "valueuom": const(uom, m), "warning": i64(np.zeros(m)),
         })
@@ -546,21 +549,39 @@ def chartevents(pop: Population, grid: dict, padding_per_hour: int):
     yield block(gsel, 223900, np.where(vent, 1.0, verbal), None,
                 text=(verbal_codes, vocab.GCS_VERBAL + [vocab.GCS_VERBAL_ETT]))
     yield block(gsel, 223901, motor, None, text=((6 - motor).astype(np.int32), vocab.GCS_MOTOR))
-    # respiratory support every 4 h: vent mode + ETT + FiO2 + PEEP while ventilated; else cannula + flow
+    # respiratory support every 4 h: vent mode + airway + FiO2 + PEEP while ventilated; else O2 device +
+    # flow (70 % of stays). The text comes from the respiratory plan (pop.resp_rng); the main stream's
+    # draws are those it always made (the two mode draws below are no longer used), so that every other
+    # column of a seed is unchanged by the respiratory text.
     rsel = (k % 4 == 2) | (k == 0)
-    vent_phase = (th - fl["vent_start_h"][st]) / np.maximum(fl["vent_end_h"][st] - fl["vent_start_h"][st], 1)
-    mode = np.where(vent_phase < 0.6, rng.integers(0, len(vocab.VENT_MODES_CONTROLLED), n),
-                    len(vocab.VENT_MODES_CONTROLLED) + rng.integers(0, len(vocab.VENT_MODES_WEANING), n)).astype(np.int32)
-    yield block(rsel & vent, 223849, None, None, text=(mode, vocab.VENT_MODES_CONTROLLED + vocab.VENT_MODES_WEANING))
-    device_codes = np.where(vent, 0, 1).astype(np.int32)
-    devices = ["Endotracheal tube", "Nasal cannula"]
+    rng.integers(0, 4, n), rng.integers(0, 2, n)
+    rt = respiratory_text(pop, st, k, th, vent, rsel)
+    yield block(rsel & vent, rt["mode_itemid"], None, None, text=rt["mode"])
     fio2 = np.clip(np.round((40 + 14 * np.maximum(resp, 0) + noise(5)) / 5) * 5, 30, 100)
-    yield block(rsel & vent, 226732, None, None, text=(device_codes, devices))
+    yield block(rsel & vent, 226732, None, None, text=rt["device"])
     yield block(rsel & vent, 223835, fio2, None)
     yield block(rsel & vent, 220339, np.clip(np.round(5 + 2 * np.maximum(resp, 0) + noise(1)), 5, 18), "cmH2O")
     o2 = rsel & ~vent & ((pop.stay_id[st] % 10) < 7)
-    yield block(o2, 226732, None, None, text=(device_codes, devices))
-    yield block(o2, 223834, np.clip(np.round(2 + np.maximum(resp, 0) + noise(0.7)), 1, 6), "L/min")
+    yield block(o2, 226732, None, None, text=rt["device"])
+    flow = np.clip(np.round(2 + np.maximum(resp, 0) + noise(0.7)), 1, 6)
+    yield block(o2, rt["flow_itemid"], flow + rt["flow_offset"], "L/min")
+    # the rest of the respiratory text, from its own stream only: airway charted every 2 h (rows
+    # without a flow or a mode), Hamilton NIV modes, support of stays without routine O2 rows, room
+    # air ('None'), a second device at the same time, the additional cannula flow
+    rr_ = pop.resp_rng
+    has_text = rsel & ~vent & ~o2 & rt["supported"]
+    yield block(vent & (k % 2 == 0) & ~rsel, 226732, None, None, text=rt["device"], stream=rr_)
+    yield block(rsel & rt["niv_hamilton_now"], 229314, None, None, text=rt["niv_mode"], stream=rr_)
+    yield block(has_text, 226732, None, None, text=rt["device"], stream=rr_)
+    extra_flow = np.clip(np.round(2 + np.maximum(resp, 0) + rr_.normal(0, 0.7, n)), 1, 6)
+    yield block(has_text & rt["has_flow"], rt["flow_itemid"], extra_flow + rt["flow_offset"], "L/min", stream=rr_)
+    yield block(rsel & ~vent & ~o2 & ~rt["supported"] & (k % 8 == 2), 226732, None, None,
+                text=(np.zeros(n, np.int32), ["None"]), stream=rr_)
+    charted_device = (o2 | has_text) & rt["has_flow"]
+    second = charted_device & (rr_.random(n) < np.where(rt["niv_now"], 0.3, 0.05))
+    yield block(second, 226732, None, None, text=rt["second_device"], stream=rr_)
+    additional = charted_device & rt["niv_now"] & (rr_.random(n) < 0.1)
+    yield block(additional, 227287, np.round(rr_.uniform(1, 4, n)), "L/min", stream=rr_)
     # weights: admission weight at the first hour, daily weight every 24 h for half of the stays
     wgt = pop.weight_kg[st]
     yield block(k == 0, 226512, wgt, "kg", dt=rng.integers(5, 50, n) * MIN)
@@ -576,6 +597,69 @@ def chartevents(pop: Population, grid: dict, padding_per_hour: int):
         for itemid, (uom, mean, sd, dec) in items[:int(round(share * len(items)))]:
             val = np.round(mean + noise(sd), dec) if sd else np.full(n, mean)
             yield block(np.ones(n, bool), itemid, val, uom, dt=rep * (60 // reps) * MIN)
+
+
+def _pick(rng, choices, n) -> tuple[np.ndarray, list]:
+    """Codes into the texts of a (text, probability) list, n draws."""
+    texts = [c for c, _ in choices]
+    return rng.choice(len(texts), size=n, p=[p for _, p in choices]).astype(np.int32), texts
+
+
+def respiratory_text(pop: Population, st, k, th, vent, rsel) -> dict:
+    """Per grid row: the ventilator mode (223849, or 229314 on a Hamilton ventilator) by ventilation
+    phase, the O2 delivery device (airway while ventilated; NIV mask, high-flow cannula, trach mask or
+    the stay's usual device otherwise), the O2 flow item and its offset from a nasal-cannula flow.
+    All draws from pop.resp_rng."""
+    r = pop.resp_rng
+    fl = pop.flags
+    n = len(st)
+    # ventilator modes: controlled for the first 60 % of the ventilation, then weaning modes
+    phase = (th - fl["vent_start_h"][st]) / np.maximum(fl["vent_end_h"][st] - fl["vent_start_h"][st], 1)
+    weaning = phase >= 0.6
+    hamilton = fl["hamilton"][st]
+    lists = [vocab.VENT_MODES_CONTROLLED, vocab.VENT_MODES_WEANING, vocab.HAMILTON_MODES_CONTROLLED,
+             vocab.HAMILTON_MODES_WEANING]
+    which = 2 * hamilton + weaning
+    texts, mode = [], np.zeros(n, np.int32)
+    for j, choices in enumerate(lists):
+        codes, names = _pick(r, choices, n)
+        mode = np.where(which == j, codes + len(texts), mode)
+        texts += names
+    niv_codes, niv_names = _pick(r, vocab.HAMILTON_MODES_NIV, n)
+
+    # O2 devices: one list of texts, codes per row
+    devices = [vocab.ETT, vocab.TRACH_TUBE, vocab.T_PIECE, vocab.TRACH_MASK, *vocab.NIV_MASKS, vocab.HFNC]
+    usual = [d for d, _ in vocab.O2_DEVICES]
+    devices += usual
+    first_usual = devices.index(usual[0])
+    trach_tube = vent & (th >= fl["trach_h"][st])
+    t_piece = vent & weaning & (r.random(n) < 0.03)
+    niv_now = ~vent & (th >= fl["niv_start_h"][st]) & (th < fl["niv_end_h"][st])
+    hfnc_now = ~vent & ~niv_now & (th >= fl["hfnc_start_h"][st]) & (th < fl["hfnc_end_h"][st])
+    trach_mask = ~vent & ~niv_now & ~hfnc_now & (th > fl["vent_end_h"][st]) & np.isfinite(fl["trach_h"][st])
+    # the stay's usual device, replaced on 5 % of rows by another supplemental device (rare ones too)
+    other_supp = r.integers(0, len(usual) - 1, n)          # every usual device except 'Other'
+    usual_code = np.where(r.random(n) < 0.05, other_supp, fl["o2_device"][st])
+    device = np.select(
+        [vent & t_piece, vent & trach_tube, vent, niv_now, hfnc_now, trach_mask],
+        [devices.index(vocab.T_PIECE), devices.index(vocab.TRACH_TUBE), devices.index(vocab.ETT),
+         devices.index(vocab.NIV_MASKS[0]) + fl["niv_mask"][st], devices.index(vocab.HFNC),
+         devices.index(vocab.TRACH_MASK)],
+        first_usual + usual_code).astype(np.int32)
+    # a second device charted at the same time: nasal cannula next to a NIV mask, else a face tent
+    second = np.where(niv_now, devices.index('Nasal cannula'), devices.index('Face tent')).astype(np.int32)
+    # O2 flow: BiPap O2 Flow (227582) on NIV, else O2 Flow (223834), higher for high flow and masks
+    offset = {vocab.HFNC: 40, 'Non-rebreather': 9, 'Face tent': 5, 'Aerosol-cool': 5, 'High flow neb': 6,
+              'Venti mask ': 4, 'Medium conc mask ': 4, 'Ultrasonic neb': 5, 'Vapomist': 5, vocab.TRACH_MASK: 4}
+    flow_offset = np.array([offset.get(d, 0) for d in devices], dtype=np.float64)[device]
+    return {
+        "mode_itemid": np.where(hamilton, 229314, 223849), "mode": (mode, texts),
+        "niv_mode": (niv_codes, niv_names), "niv_now": niv_now,
+        "niv_hamilton_now": niv_now & fl["niv_hamilton"][st],
+        "device": (device, devices), "second_device": (second, devices),
+        "supported": niv_now | hfnc_now | trach_mask, "has_flow": ~vent,
+        "flow_itemid": np.where(niv_now, 227582, 223834), "flow_offset": flow_offset,
+    }
 
 
 # ---------------------------------------------------------------- outputevents

@@ -70,10 +70,13 @@ D_ITEMS = [
     (226730, 'Height (cm)', 'Height (cm)', 'chartevents', 'General', 'cm', 'Numeric', None, None),
     (226732, 'O2 Delivery Device(s)', 'O2 Delivery Device(s)', 'chartevents', 'Respiratory', None, 'Text', None, None),
     (227073, 'Anion gap', 'Anion gap', 'chartevents', 'Labs', 'None', 'Numeric', None, None),
+    (227287, 'O2 Flow (additional cannula)', 'O2 Flow (additional cannula)', 'chartevents', 'Respiratory', 'L/min', 'Numeric', None, None),
     (227442, 'Potassium (serum)', 'Potassium (serum)', 'chartevents', 'Labs', 'None', 'Numeric with tag', None, None),
     (227443, 'HCO3 (serum)', 'HCO3 (serum)', 'chartevents', 'Labs', 'None', 'Numeric with tag', None, None),
     (227488, 'GU Irrigant Volume In', 'GU Irrigant Volume In', 'outputevents', 'Output', 'mL', 'Numeric', None, None),
     (227489, 'GU Irrigant/Urine Volume Out', 'GU Irrigant/Urine Volume Out', 'outputevents', 'Output', 'mL', 'Numeric', None, None),
+    (227582, 'BiPap O2 Flow', 'BiPap O2 Flow', 'chartevents', 'Respiratory', 'L/min', 'Numeric', None, None),
+    (229314, 'Ventilator Mode (Hamilton)', 'Ventilator Mode (Hamilton)', 'chartevents', 'Respiratory', None, 'Text', None, None),
 ]
 
 # hosp.d_labitems rows: itemid, label, fluid, category.
@@ -167,8 +170,33 @@ GCS_VERBAL_ETT = 'No Response-ETT'                                           # v
 GCS_MOTOR = ['Obeys Commands', 'Localizes Pain', 'Flex-withdraws', 'Abnormal Flexion',
              'Abnormal extension', 'No response']                            # 6..1
 
-VENT_MODES_CONTROLLED = ['CMV/ASSIST/AutoFlow', 'CMV/ASSIST', 'SIMV/PSV/AutoFlow', 'PCV+Assist']
-VENT_MODES_WEANING = ['CPAP/PSV', 'CPAP/PPS']
+# Respiratory support text as MIMIC-IV charts it (trailing spaces included: 'Trach mask ', 'Bipap mask ',
+# ...), with charting frequencies: (text, probability). Every text mimic-code's ventilation maps is
+# charted, the common ones dominate, and a few texts it does not map ('Standby', 'T-piece', 'Other')
+# exercise the unmapped path. Ventilator Mode (223849) while invasively ventilated, by phase:
+VENT_MODES_RARE = ['(S) CMV', 'APRV/Biphasic+ApnPress', 'APRV/Biphasic+ApnVol', 'APV (cmv)', 'Ambient',
+                   'Apnea Ventilation', 'CMV', 'MMV', 'MMV/AutoFlow', 'MMV/PSV', 'P-CMV', 'PCV+', 'PCV+/PSV',
+                   'PRES/AC', 'PRVC/SIMV', 'SIMV', 'SIMV/PRES', 'SIMV/PSV', 'SIMV/VOL', 'SYNCHRON MASTER',
+                   'SYNCHRON SLAVE', 'VOL/AC']
+VENT_MODES_CONTROLLED = [('CMV/ASSIST/AutoFlow', 0.51), ('CMV/ASSIST', 0.12), ('SIMV/PSV/AutoFlow', 0.06),
+                         ('PRVC/AC', 0.05), ('PCV+Assist', 0.04), ('APRV', 0.03), ('CMV/AutoFlow', 0.02),
+                         ('SIMV/AutoFlow', 0.015), ('MMV/PSV/AutoFlow', 0.015), ('Standby', 0.03)] + \
+                        [(m, 0.11 / len(VENT_MODES_RARE)) for m in VENT_MODES_RARE]
+VENT_MODES_WEANING = [('CPAP/PSV', 0.72), ('CPAP/PPS', 0.06), ('CPAP/PSV+ApnPres', 0.05), ('CPAP/PSV+ApnVol', 0.05),
+                      ('CPAP/PSV+Apn TCPL', 0.02), ('PSV/SBT', 0.05), ('Standby', 0.05)]
+# Ventilator Mode (Hamilton) (229314) on the stays ventilated by a Hamilton ventilator, and its NIV modes
+HAMILTON_MODES_CONTROLLED = [('APV (cmv)', 0.35), ('ASV', 0.20), ('P-CMV', 0.12), ('(S) CMV', 0.10), ('SIMV', 0.05),
+                             ('APV (simv)', 0.05), ('P-SIMV', 0.05), ('APRV', 0.05), ('Ambient', 0.03)]
+HAMILTON_MODES_WEANING = [('VS', 0.55), ('ASV', 0.35), ('APV (simv)', 0.10)]
+HAMILTON_MODES_NIV = [('NIV', 0.5), ('NIV-ST', 0.3), ('DuoPaP', 0.2)]
+# O2 Delivery Device(s) (226732): invasive airways, NIV masks (BiPAP 62 %, as in MIMIC), high flow, and the
+# usual supplemental O2 device of a stay (its O2 flow: 223834; 227582 BiPap O2 Flow on NIV)
+ETT, TRACH_TUBE, TRACH_MASK, T_PIECE = 'Endotracheal tube', 'Tracheostomy tube', 'Trach mask ', 'T-piece'
+NIV_MASKS = ['Bipap mask ', 'CPAP mask ']
+HFNC = 'High flow nasal cannula'
+O2_DEVICES = [('Nasal cannula', 0.63), ('Face tent', 0.08), ('Aerosol-cool', 0.07), ('High flow neb', 0.05),
+              ('Non-rebreather', 0.04), ('Venti mask ', 0.03), ('Medium conc mask ', 0.03), ('Oxymizer', 0.02),
+              ('Ultrasonic neb', 0.01), ('Vapomist', 0.01), ('Other', 0.03)]
 
 # ICU careunits and services (real MIMIC-IV strings).
 CAREUNITS_MEDICAL = ['Medical Intensive Care Unit (MICU)', 'Medical/Surgical Intensive Care Unit (MICU/SICU)']

@@ -6,6 +6,7 @@ raw files (no warehouse code involved).
 """
 from __future__ import annotations
 
+import csv
 import hashlib
 import os
 import subprocess
@@ -487,3 +488,27 @@ def test_failure_midway_leaves_no_partial_output(tmp_path, monkeypatch):
         generate(fresh, stays=30, seed=2)
     assert not fresh.exists()
     assert sorted(p.name for p in tmp_path.iterdir()) == ["raw"]
+
+
+def test_respiratory_text_charts_every_mapped_string(small_output):
+    """Every text the ventilation status map knows (seeds/scores/ventilation_status_map.csv, trailing
+    spaces included) is charted for its item even in a 400-stay output, plus unmapped text, devices
+    without an O2 flow at that time and several devices at one time, so that the warehouse's text path
+    runs in every synthetic build."""
+    items = {"ventilator_mode": 223849, "ventilator_mode_hamilton": 229314, "o2_delivery_device": 226732}
+    with open(REPO / "dbt_project" / "seeds" / "scores" / "ventilation_status_map.csv", newline="") as f:
+        mapped = {(items[r["source"]], r["charted_value"]) for r in csv.DictReader(f)}
+    con = duckdb.connect()
+    con.execute(f"""create view ce as select * from read_csv('{path_of(small_output, "chartevents")}',
+                    types = {{'value': 'VARCHAR'}})""")
+    charted = set(con.execute("select distinct itemid, value from ce where itemid in (223849, 229314, 226732)").fetchall())
+    assert mapped - charted == set()
+    assert {(223849, "Standby"), (226732, "T-piece"), (226732, "Other")} <= charted
+    # devices charted without an O2 flow at that time (mimic-code drops them; issue 16)
+    assert one(con, """select count(*) from ce d where d.itemid = 226732 and d.value = 'Endotracheal tube'
+                       and not exists (select 1 from ce f where f.subject_id = d.subject_id and f.charttime = d.charttime
+                                       and f.itemid in (223834, 227582, 227287))""") > 0
+    # several devices at one time, among them a NIV mask next to a nasal cannula
+    assert one(con, """select count(*) from (select subject_id, charttime from ce where itemid = 226732 group by all
+                       having count(*) > 1 and bool_or(value = 'Nasal cannula') and bool_or(value like '%ap mask '))""") > 0
+    assert one(con, "select count(*) from ce where itemid in (227582, 227287) and valuenum > 0") > 0

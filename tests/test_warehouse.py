@@ -390,9 +390,20 @@ def cohort_fraction_and_mortality(data_dir: Path) -> tuple[float, float]:
 @pytest.mark.skipif(not SYNTHESIZE.exists(), reason="pipelines/synthesize.py not present yet")
 def test_synthetic_default_builds_enriched_cohort(tmp_path):
     """The default profile is enriched for septic shock (synthmimic/latent.py: 72 % of first stays)."""
-    fraction, mortality = cohort_fraction_and_mortality(build_synthetic(tmp_path, "default", 1000))
+    data_dir = build_synthetic(tmp_path, "default", 1000)
+    fraction, mortality = cohort_fraction_and_mortality(data_dir)
     assert 0.3 <= fraction <= 0.8, fraction
     assert 0.1 <= mortality <= 0.5, mortality  # ICU mortality in septic shock on vasopressors
+    # charted ventilation text the status map does not know is counted by item, row for row
+    dq = {r["rule"]: r["n_rows"] for r in mart(data_dir, "data_quality").to_pylist()}
+    chartevents = f"read_csv('{tmp_path}/raw/icu/chartevents.csv.gz', types = {{'value': 'VARCHAR'}})"
+    raw_counts = dict(duckdb.connect().execute(f"""
+        select itemid, count(*) filter (where (itemid = 223849 and value = 'Standby')
+                                        or (itemid = 226732 and value in ('T-piece', 'Other')))
+        from {chartevents} where itemid in (223849, 229314, 226732) group by all""").fetchall())
+    assert dq["unmapped_ventilator_mode"] == raw_counts[223849] > 0
+    assert dq["unmapped_o2_delivery_device"] == raw_counts[226732] > 0
+    assert dq["unmapped_ventilator_mode_hamilton"] == raw_counts[229314] == 0
 
 
 @pytest.mark.skipif(not SYNTHESIZE.exists(), reason="pipelines/synthesize.py not present yet")
