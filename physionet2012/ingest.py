@@ -247,6 +247,10 @@ def _write(out_dir: Path, sets: list[str], per_set: list[_SetTables], outcomes: 
             pq.write_table(table, temporary[name], compression="zstd", row_group_size=1_000_000)
         for name in tables:
             os.replace(temporary[name], out_dir / f"{name}.parquet")
+    except OSError as error:  # name the output folder, not a temporary file in it
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, os.strerror(error.errno), str(out_dir)) from None
     finally:
         for path in temporary.values():
             path.unlink(missing_ok=True)
