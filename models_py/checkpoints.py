@@ -284,13 +284,20 @@ def _check_trees(a: dict[str, np.ndarray], path: Path) -> None:
 
 
 def _load_network(path: Path, header: dict):
-    from safetensors.torch import load_file
-
     from .config import config_from_dict
+
+    try:
+        return _build_network(header, config_from_dict({"model": header["model_config"]}).model, path)
+    except (KeyError, TypeError, ValueError) as exc:
+        if isinstance(exc, CheckpointError):
+            raise
+        raise CheckpointError(f"{path}: network header incomplete or invalid ({type(exc).__name__}: {exc})") from None
+
+
+def _build_network(header: dict, model_cfg, path: Path):
     from .models import LSTMBaseline, MultitaskModel, SeriesEncoder
     from .tasks import Task
 
-    model_cfg = config_from_dict({"model": header["model_config"]}).model
     if header["architecture"] == "lstm":
         net = LSTMBaseline(n_channels=header["n_channels"], n_static=header["n_static"], cfg=model_cfg,
                            task_name=header["label_column"])
@@ -301,6 +308,8 @@ def _load_network(path: Path, header: dict):
                              tasks=tasks, cfg=model_cfg)
     else:
         raise CheckpointError(f"{path}: unknown network architecture {header['architecture']!r}")
+    from safetensors.torch import load_file
+
     try:
         net.load_state_dict(load_file(str(path)))
     except Exception as exc:  # wrong or missing tensors
