@@ -29,6 +29,7 @@ SPLITS = ("train", "val", "test")
 FILL_POLICIES = ("zero", "locf_then_train_median")
 TRANSFORMS = ("log1p_zscore", "zscore")
 DEFAULT_TRANSFORM = {"zero": "log1p_zscore", "locf_then_train_median": "zscore"}
+FLOAT32_MAX = float(np.finfo(np.float32).max)  # the models compute in float32
 
 
 class MartError(ValueError):
@@ -210,6 +211,8 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     fill = [spec.fill_policy.get(c, "zero") for c in channels]
     series = _series(vis, stay_ids, hours, marts_dir / series_file, channels, fill)
     static_columns = [c for c in static.columns if c != "stay_id"]
+    check_float32(static, marts_dir / "static_features.parquet", static_columns)
+    check_float32(scores, marts_dir / "severity_scores.parquet", score_columns)
     joined = _join_one_per_stay(cohort.select("stay_id"), static, marts_dir / "static_features.parquet")
     joined = _join_one_per_stay(joined, scores.select("stay_id", *score_columns), marts_dir / "severity_scores.parquet")
     for col in score_columns:
@@ -248,6 +251,22 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     )
 
 
+def check_float32(frame: pl.DataFrame, path: Path, columns: list[str]) -> None:
+    """Float input columns hold finite values within float32 (NULL and NaN are missing values): an
+    inf or a 1e300 would otherwise surface as "loss is nan" with no column named."""
+    for col in columns:
+        if col not in frame.columns or not frame[col].dtype.is_float():
+            continue  # integers fit float32's range; strings are categorical
+        values = frame[col]
+        n_inf = int(values.is_infinite().sum())
+        if n_inf:
+            raise MartError(f"{path}: column {col} has {n_inf} infinite value(s) (expected finite numbers or NULL)")
+        n_huge = int((values.abs() > FLOAT32_MAX).sum())
+        if n_huge:
+            raise MartError(f"{path}: column {col} has {n_huge} value(s) beyond the float32 range (|x| > 3.4e38; "
+                            "expected finite numbers or NULL)")
+
+
 def _join_one_per_stay(left: pl.DataFrame, right: pl.DataFrame, path: Path) -> pl.DataFrame:
     missing = left.join(right.select("stay_id"), on="stay_id", how="anti")
     if missing.height:
@@ -278,6 +297,7 @@ def _series(vis: pl.DataFrame, stay_ids: np.ndarray, hours: int, path: Path, cha
                 raise MartError(f"{path}: column {col} has negative or infinite values (doses must be finite and >= 0)")
         elif values.is_infinite().any() or values.is_nan().sum():
             raise MartError(f"{path}: column {col} has NaN or infinite values (expected a finite number or NULL)")
+    check_float32(vis, path, channels)
 
     vis = vis.filter(pl.col("stay_id").is_in(stay_ids.tolist()))
     per_stay = vis.group_by("stay_id").agg(

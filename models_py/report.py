@@ -224,6 +224,7 @@ def _facts(run: dict, models: dict) -> list[str]:
          if isinstance(prevalence, dict) else _fmt(prevalence)),
         ("seeds", ", ".join(str(s) for s in run.get("seeds") or []) or run.get("seed") or config.get("seed")),
         ("device", run.get("device")),
+        ("served by predict.py without --model (best validation AUROC)", (run.get("selection") or {}).get("model")),
         ("bootstrap", run.get("bootstrap") or "1000 resamples of the test split, percentile 95 % CI"),
     ]
     return [f"- {name}: {value if value not in (None, '') else 'n/a'}" for name, value in facts]

@@ -3,17 +3,16 @@
 Run directory ($VISTREND_DATA_DIR/runs/<run_id>/, `runs/latest` points at the newest):
 config.json, metrics.json, histories.json, report.md, roc.png, loss_curves.png, shap_beeswarm.png,
 shap_top.csv, predictions.parquet (stay_id, split, model, probability, label, seed),
-checkpoints/<model>.pt + checkpoints/preprocess.json (base seed). It is assembled in a hidden temp
-folder and renamed into place when complete, so a failed run leaves nothing half-written.
+checkpoints/<model>.safetensors + checkpoints/preprocess.json (base seed; models_py.checkpoints) and
+manifest.json (sha256 of config.json and the checkpoints). It is assembled in a hidden temp folder and
+renamed into place when complete, so a failed run leaves nothing half-written.
 """
 from __future__ import annotations
 
-import dataclasses
 import hashlib
 import json
 import math
 import os
-import pickle
 import platform
 import shutil
 import sys
@@ -33,8 +32,8 @@ from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 from torch import nn
 
-from . import explain, metrics, report, warehouse_io
-from .config import Config, config_from_dict
+from . import checkpoints, explain, metrics, report, warehouse_io
+from .config import Config
 from .data import MartData, MartError, load_marts, resolve_targets, split_by_patient, split_holdout
 from .losses import class_weights
 from .models import LSTMBaseline, MaskedAutoencoder, MultitaskModel, SeriesEncoder, freeze
@@ -51,6 +50,8 @@ ENSEMBLES = {"ensemble_summary": ("gbm_summary", "logreg_summary"),
 TEACHERS = ("teacher_untrained", "teacher_probe")
 THRESHOLD_RULE = ("Youden's J maximised on the validation split (ties -> the higher threshold); "
                   "predicted positive iff probability >= threshold")
+SELECTION_RULE = ("the highest validation AUROC (base seed) among the run's models; ties -> the model "
+                  "trained first. pipelines/predict.py serves it when no --model is given")
 PACKAGES = ("torch", "numpy", "polars", "pyarrow", "scikit-learn", "shap", "duckdb", "dbt-core", "dbt-duckdb")
 
 
@@ -333,8 +334,18 @@ def evaluate(result: SeedResult, prep: Prepared, cfg: Config) -> dict[str, dict]
             entry.update(metrics.bootstrap_r2(raw_test, result.regression[name], cfg.data.score_columns,
                                               n_resamples=cfg.eval.bootstrap_resamples, seed=prep.seed))
         entry["threshold"] = float(threshold)
+        entry["val_auroc"] = metrics.binary_metrics(y_val, probs["val"], threshold)["auroc"]
         out[name] = entry
     return out
+
+
+def select_model(models: dict[str, dict]) -> str:
+    """The model with the highest validation AUROC (SELECTION_RULE); NaN never wins."""
+    scored = [(name, entry.get("val_auroc")) for name, entry in models.items()]
+    scored = [(name, auc) for name, auc in scored if isinstance(auc, float) and math.isfinite(auc)]
+    if not scored:
+        raise MartError("validation split: no model has a validation AUROC (the split needs both classes)")
+    return max(scored, key=lambda item: item[1])[0]  # max keeps the first of equal values
 
 
 # the run ----------------------------------------------------------------------------------------
@@ -376,59 +387,42 @@ def _write_json(path: Path, payload) -> None:
     path.write_text(json.dumps(clean(json.loads(json.dumps(payload, default=_json_default))), indent=2))
 
 
-def _save_checkpoints(folder: Path, result: SeedResult, prep: Prepared, cfg: Config) -> None:
+def _save_checkpoints(folder: Path, result: SeedResult, prep: Prepared, cfg: Config) -> dict[str, str]:
+    """Every fitted model of the base seed as checkpoints/<model>.safetensors (no pickles: loading
+    runs no code) + preprocess.json; returns model -> path relative to the run directory."""
     folder.mkdir(parents=True, exist_ok=True)
     prep.preprocessor.to_json(folder / "preprocess.json")
     n_steps, n_channels = prep.splits["train"].series.shape[1:]
-    for name, net in result.networks.items():
-        kind = "lstm" if isinstance(net, LSTMBaseline) else "multitask"
-        tasks = [dataclasses.asdict(t) for t in getattr(net, "tasks", [])]
-        torch.save({
-            "model": name, "kind": kind, "n_channels": int(n_channels), "n_steps": int(n_steps),
-            "n_static": int(prep.splits["train"].static.shape[1]), "score_indices": prep.preprocessor.score_indices,
-            "tasks": tasks, "label_column": cfg.data.label_column, "model_config": dataclasses.asdict(cfg.model),
-            "state_dict": {k: v.detach().cpu() for k, v in net.state_dict().items()},
-        }, folder / f"{name}.pt")
-    for name, clf in result.sklearn.items():
-        if isinstance(clf, LogisticRegression):
-            torch.save({"model": name, "kind": "logistic", "coef": clf.coef_.tolist(),
-                        "intercept": clf.intercept_.tolist()}, folder / f"{name}.pt")
-        else:  # fitted scikit-learn pipelines (summary-statistic baselines): pickled as they are
-            with (folder / f"{name}.pkl").open("wb") as handle:
-                pickle.dump(clf, handle)
+    n_static = prep.splits["train"].static.shape[1]
+    saved = {}
+    for name in result.probabilities:  # training order
+        path = folder / f"{name}{checkpoints.SUFFIX}"
+        if name in result.networks:
+            architecture = checkpoints.network_architecture(
+                result.networks[name], name, n_steps, n_channels, n_static, prep.preprocessor.score_indices,
+                cfg.data.label_column, cfg.model)
+            checkpoints.save_network(path, name, result.networks[name], architecture)
+        elif name in result.sklearn:
+            _save_fitted(path, name, result.sklearn[name], prep, cfg)
+        else:
+            continue  # an ensemble: rebuilt from its members
+        saved[name] = f"{folder.name}/{path.name}"
+    return saved
 
 
-def load_checkpoint(path: str | Path, device: torch.device | str = "cpu") -> nn.Module:
-    """Rebuild a saved network (multitask or LSTM) in eval mode."""
-    state = torch.load(path, map_location=device, weights_only=False)
-    model_cfg = config_from_dict({"model": state["model_config"]}).model
-    if state["kind"] == "lstm":
-        net = LSTMBaseline(n_channels=state["n_channels"], n_static=state["n_static"], cfg=model_cfg,
-                           task_name=state["label_column"])
-    elif state["kind"] == "multitask":
-        tasks = [Task(t["name"], t["kind"], tuple(t["columns"]), t["weight"], t["n_classes"]) for t in state["tasks"]]
-        encoder = SeriesEncoder(n_channels=state["n_channels"], n_steps=state["n_steps"], cfg=model_cfg)
-        net = MultitaskModel(encoder=encoder, n_static=state["n_static"], score_indices=state["score_indices"],
-                             tasks=tasks, cfg=model_cfg)
+def _save_fitted(path: Path, name: str, clf, prep: Prepared, cfg: Config) -> None:
+    train = prep.rows["train"]
+    if name.startswith("score_"):
+        checkpoints.save_logistic(path, name, clf, checkpoints.SCORE_INPUT, score=name.removeprefix("score_"))
+    elif isinstance(clf, LogisticRegression):
+        checkpoints.save_logistic(path, name, clf, checkpoints.STATIC_INPUTS)
+    elif isinstance(clf, _SummaryLogistic):
+        checkpoints.save_summary_logistic(path, name, clf.median, clf.sometimes_missing, clf.mean, clf.std, clf.clf,
+                                          checkpoints.SUMMARY_INPUTS)
+    elif isinstance(clf, HistGradientBoostingClassifier):
+        checkpoints.save_gradient_boosting(path, name, clf, checkpoints.SUMMARY_INPUTS, prep.summary_x[train])
     else:
-        raise ValueError(f"{path}: checkpoint kind {state['kind']!r} is not a torch network")
-    net.load_state_dict(state["state_dict"])
-    return net.to(device).eval()
-
-
-def score_stays(run_dir: str | Path, marts_dir: str | Path, model: str = "full") -> pl.DataFrame:
-    """Score every stay of the marts with a saved run (its own preprocessing) -> stay_id, probability."""
-    run_dir = Path(run_dir)
-    run_config = json.loads((run_dir / "config.json").read_text())
-    cfg = config_from_dict(run_config["config"])
-    pre = Preprocessor.from_json(run_dir / "checkpoints" / "preprocess.json")
-    data = load_marts(marts_dir, [cfg.data.label_column], cfg.data.score_columns, cfg.data.hours,
-                      require_labels=False, use_metadata=cfg.data.use_metadata)
-    net = load_checkpoint(run_dir / "checkpoints" / f"{model}.pt")
-    series = torch.from_numpy(pre.transform_series(data.series, data.channels))
-    static = torch.from_numpy(pre.transform_static(data.static))
-    prob, _ = predict_outputs(net, series, static)
-    return pl.DataFrame({"stay_id": data.stay_ids, "probability": prob})
+        raise TypeError(f"{name}: no checkpoint format for {type(clf).__name__}")
 
 
 def _predictions_frame(result: SeedResult, prep: Prepared) -> pl.DataFrame:
@@ -465,7 +459,10 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
     seeds = list(range(cfg.seed, cfg.seed + n_seeds))
     log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
 
-    tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", dir=runs_dir))
+    try:
+        tmp = Path(tempfile.mkdtemp(prefix=f".{run_id}.", dir=runs_dir))
+    except OSError as exc:  # name the runs folder, not the temp name inside it
+        raise OSError(exc.errno, exc.strerror, str(runs_dir)) from None
     try:
         per_seed_metrics, seconds, cpu_seconds, base = {}, {}, {}, None
         for seed in seeds:
@@ -487,7 +484,10 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
                 result.networks.clear()
         prep, result = base
         pl.concat(all_predictions).write_parquet(tmp / "predictions.parquet")
-        _save_checkpoints(tmp / "checkpoints", result, prep, cfg)
+        saved = _save_checkpoints(tmp / "checkpoints", result, prep, cfg)
+        base_metrics = per_seed_metrics[str(cfg.seed)]
+        selected = select_model(base_metrics)
+        log(f"selected on the validation split: {selected} (AUROC {base_metrics[selected]['val_auroc']:.3f})")
 
         summary = metrics.summarize_over_seeds(per_seed_metrics) if n_seeds > 1 else {}
         metrics_json = {"models": per_seed_metrics[str(cfg.seed)], "threshold_rule": THRESHOLD_RULE,
@@ -536,18 +536,25 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
             "threshold_rule": THRESHOLD_RULE,
             "bootstrap": f"{cfg.eval.bootstrap_resamples} resamples of the test split, percentile 95 % CI",
             "thresholds": {name: entry["threshold"] for name, entry in metrics_json["models"].items()},
+            "checkpoints": saved,
+            "ensembles": {name: list(members) for name, members in ENSEMBLES.items() if name in result.probabilities},
+            "selection": {"model": selected, "rule": SELECTION_RULE,
+                          "validation_auroc": {name: entry["val_auroc"] for name, entry in base_metrics.items()}},
             "stage_seconds": seconds,
             "stage_cpu_seconds": cpu_seconds,
             "total_seconds": round(time.perf_counter() - started, 3),
         }
         _write_json(tmp / "config.json", run_info)
+        checkpoints.write_manifest(tmp, ["config.json", "checkpoints/preprocess.json", *saved.values()])
         report.write_report_md(tmp / "report.md", run_info, metrics_json, shap_top)
 
         final = runs_dir / run_id
         os.chmod(tmp, 0o755)  # mkdtemp makes 0700; a run is meant to be read by others
         os.replace(tmp, final)
-    except BaseException:
+    except BaseException as exc:
         shutil.rmtree(tmp, ignore_errors=True)
+        if isinstance(exc, OSError) and exc.errno is not None and str(exc.filename or "").startswith(str(tmp)):
+            raise OSError(exc.errno, exc.strerror, f"{runs_dir} (writing run {run_id})") from None
         raise
     _point_latest(runs_dir, final)
     if warehouse is not None:

@@ -3,7 +3,8 @@
 See docs/physionet2012.md. The dbt models under dbt_project/models/physionet2012/ read what
 `ingest()` writes.
 """
-from physionet2012.ingest import IngestResult, ingest
-from physionet2012.parser import DESCRIPTORS, P12FormatError, ParsedRecord, parse_record
+from physionet2012.ingest import IngestResult, ingest, ingest_records
+from physionet2012.parser import DESCRIPTORS, SKIP_RULES, P12FormatError, ParsedRecord, parse_record
 
-__all__ = ["DESCRIPTORS", "IngestResult", "P12FormatError", "ParsedRecord", "ingest", "parse_record"]
+__all__ = ["DESCRIPTORS", "SKIP_RULES", "IngestResult", "P12FormatError", "ParsedRecord", "ingest", "ingest_records",
+           "parse_record"]

@@ -1,23 +1,31 @@
 """Ingest challenge sets (`set-X.tar.gz` or an extracted `set-X/` folder, plus `Outcomes-X.txt`)
-into long-format Parquet: records.parquet, observations.parquet, outcomes.parquet.
+into long-format Parquet: records.parquet, observations.parquet, outcomes.parquet, skipped.parquet.
 
 Archives are streamed member by member (nothing is extracted to disk). Rows are sorted by
 (set_name, record_id, line_no), so an archive and its extracted folder give identical files.
-All three files are written to temporary names and renamed only once every set parsed cleanly.
+All files are written to temporary names and renamed only once every set was read.
+
+Lines and files that cannot be read (parser.SKIP_RULES: an empty parameter name, a bad time or
+value, a 0-byte or non-record .txt, a member that is not a .txt, ...) are skipped and listed in
+skipped.parquet, one row per line or file with its rule; the data_quality mart counts them. With
+strict=True the first one stops the ingest instead. A truncated or non-tar archive always stops it.
 """
 from __future__ import annotations
 
+import gzip
 import os
 import re
 import tarfile
-from dataclasses import dataclass
+import zlib
+from collections import Counter
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
 
-from physionet2012.parser import P12FormatError, ParsedRecord, parse_outcomes, parse_record
+from physionet2012.parser import P12FormatError, parse_outcomes, parse_record
 
 _SET_ARCHIVE = re.compile(r"^set-([a-z0-9]+)\.tar\.gz$")
 _SET_FOLDER = re.compile(r"^set-([a-z0-9]+)$")
@@ -39,6 +47,13 @@ OBSERVATIONS_SCHEMA = pa.schema([
     ("is_descriptor", pa.bool_()),
     ("line_no", pa.int32()),
 ])
+SKIPPED_SCHEMA = pa.schema([
+    ("set_name", pa.string()),
+    ("source_file", pa.string()),
+    ("record_id", pa.int64()),   # NULL where the file gives none
+    ("line_no", pa.int32()),     # NULL for a whole file
+    ("rule", pa.string()),       # parser.SKIP_RULES
+])
 OUTCOMES_SCHEMA = pa.schema([
     ("record_id", pa.int64()),
     ("set_name", pa.string()),
@@ -57,6 +72,11 @@ class IngestResult:
     n_records: int
     n_observations: int
     n_outcomes: int
+    skipped: dict[str, int] = field(default_factory=dict)  # rule -> lines or files skipped
+
+    def skipped_summary(self) -> str:
+        """'skipped: 2 line_empty_parameter, 1 member_not_txt' (empty when nothing was skipped)."""
+        return "skipped: " + ", ".join(f"{n} {rule}" for rule, n in sorted(self.skipped.items())) if self.skipped else ""
 
 
 def find_sets(p12_dir: Path) -> dict[str, Path]:
@@ -78,36 +98,69 @@ def _record_id_from_name(name: str) -> int | None:
     return int(match.group(1)) if match else None
 
 
-def iter_set_records(source: Path) -> Iterator[ParsedRecord]:
-    """Parse every `<RecordID>.txt` of a set archive (streamed) or folder."""
+def iter_members(source: Path) -> Iterator[tuple[str, str, bytes]]:
+    """(file name, name for messages, content) of every regular file of a set archive (streamed,
+    nothing extracted) or folder. A truncated or non-tar archive raises P12FormatError naming it."""
     if source.is_dir():
-        for path in sorted(source.glob("*.txt")):
-            with open(path, encoding="utf-8", newline="") as handle:
-                yield parse_record(handle, str(path), _record_id_from_name(path.name))
+        for path in sorted(p for p in source.iterdir() if p.is_file()):
+            yield path.name, str(path), path.read_bytes()
         return
-    with tarfile.open(source, mode="r|gz") as archive:  # stream mode: one pass, no extraction
-        for member in archive:
-            name = member.name.rsplit("/", 1)[-1]
-            if not member.isfile() or not name.endswith(".txt"):
-                continue
-            # record files are a few kB: read the member whole (stream-mode members are not seekable)
-            text = archive.extractfile(member).read().decode("utf-8").splitlines()
-            yield parse_record(text, f"{source}:{member.name}", _record_id_from_name(name))
+    try:
+        with tarfile.open(source, mode="r|gz") as archive:  # stream mode: one pass, no extraction
+            for member in archive:
+                if member.isfile():
+                    # record files are a few kB: read the member whole (stream-mode members are not seekable)
+                    content = archive.extractfile(member).read()
+                    yield member.name.rsplit("/", 1)[-1], f"{source}:{member.name}", content
+    except (tarfile.TarError, EOFError, zlib.error, gzip.BadGzipFile) as error:
+        raise P12FormatError(f"{source}: truncated or not a gzip-compressed tar archive "
+                             f"({' '.join(str(error).split()) or type(error).__name__})") from None
 
 
-def _set_tables(set_name: str, source: Path) -> tuple[pa.Table, pa.Table]:
+@dataclass
+class _SetTables:
+    records: pa.Table
+    observations: pa.Table
+    skipped: pa.Table
+    counts: Counter = field(default_factory=Counter)
+
+
+def _set_tables(set_name: str, source: Path, strict: bool = False) -> _SetTables:
     records = {name: [] for name in RECORDS_SCHEMA.names}
+    skipped = {name: [] for name in SKIPPED_SCHEMA.names}
     chunks: list[pa.Table] = []
     seen: dict[int, str] = {}
-    for record in iter_set_records(source):
-        if record.record_id in seen:
-            raise P12FormatError(
-                f"{record.source_file}: RecordID {record.record_id} already read from {seen[record.record_id]}")
-        seen[record.record_id] = record.source_file
+
+    def skip(file_name: str, record_id: int | None, line_no: int | None, rule: str) -> None:
+        for column, value in zip(SKIPPED_SCHEMA.names, (set_name, file_name, record_id, line_no, rule)):
+            skipped[column].append(value)
+
+    for name, label, content in iter_members(source):
+        if not name.endswith(".txt"):
+            skip(name, None, None, "member_not_txt")  # a README or a stray file: never a record
+            continue
+        record_id_from_name = _record_id_from_name(name)
+        try:
+            try:
+                text = content.decode("utf-8")
+            except UnicodeDecodeError:
+                raise P12FormatError(f"{label}: not UTF-8 text (expected a record file)", "file_not_record") from None
+            record = parse_record(text.splitlines(), label, record_id_from_name, strict=strict)
+            if record.record_id in seen:
+                raise P12FormatError(f"{label}: RecordID {record.record_id} already read from {seen[record.record_id]}",
+                                     "record_duplicate")
+        except P12FormatError as error:
+            if strict or error.rule is None:
+                raise
+            skip(name, record_id_from_name, None, error.rule)
+            continue
+        seen[record.record_id] = label
+        for line_no, rule in record.skipped:
+            skip(name, record.record_id, line_no, rule)
         n = record.n_lines
         records["record_id"].append(record.record_id)
         records["set_name"].append(set_name)
-        records["source_file"].append(record.source_file.rsplit("/", 1)[-1].rsplit(":", 1)[-1])
+        records["source_file"].append(name)
         records["n_lines"].append(n)
         records["has_timeseries"].append(record.has_timeseries)
         chunks.append(pa.table({
@@ -119,11 +172,16 @@ def _set_tables(set_name: str, source: Path) -> tuple[pa.Table, pa.Table]:
             "is_descriptor": pa.array(record.is_descriptor, pa.bool_()),
             "line_no": pa.array(record.line_nos, pa.int32()),
         }, schema=OBSERVATIONS_SCHEMA))
+    counts = Counter(skipped["rule"])
     if not seen:
-        raise P12FormatError(f"{source}: no <RecordID>.txt record files found")
-    records_table = pa.table(records, schema=RECORDS_SCHEMA).sort_by("record_id")
-    observations = pa.concat_tables(chunks).sort_by([("record_id", "ascending"), ("line_no", "ascending")])
-    return records_table, observations
+        detail = f" ({', '.join(f'{n} {rule}' for rule, n in sorted(counts.items()))} skipped)" if counts else ""
+        raise P12FormatError(f"{source}: no readable <RecordID>.txt record files found{detail}")
+    return _SetTables(
+        records=pa.table(records, schema=RECORDS_SCHEMA).sort_by("record_id"),
+        observations=pa.concat_tables(chunks).sort_by([("record_id", "ascending"), ("line_no", "ascending")]),
+        skipped=pa.table(skipped, schema=SKIPPED_SCHEMA).sort_by([("source_file", "ascending"),
+                                                                  ("line_no", "ascending")]),
+        counts=counts)
 
 
 def _outcomes_table(set_name: str, path: Path) -> pa.Table:
@@ -141,8 +199,9 @@ def _outcomes_table(set_name: str, path: Path) -> pa.Table:
     return pa.table(columns, schema=OUTCOMES_SCHEMA).sort_by("record_id")
 
 
-def ingest(p12_dir: Path | str, out_dir: Path | str, sets: list[str] | None = None) -> IngestResult:
-    """Parse the requested sets (default: every set present in p12_dir) and write the three Parquet files."""
+def ingest(p12_dir: Path | str, out_dir: Path | str, sets: list[str] | None = None,
+           strict: bool = False) -> IngestResult:
+    """Parse the requested sets (default: every set present in p12_dir) and write the Parquet files."""
     p12_dir, out_dir = Path(p12_dir), Path(out_dir)
     if not p12_dir.is_dir():
         raise FileNotFoundError(f"{p12_dir}: not a directory (expected set-X.tar.gz or set-X/ inside)")
@@ -153,20 +212,33 @@ def ingest(p12_dir: Path | str, out_dir: Path | str, sets: list[str] | None = No
         raise FileNotFoundError(
             f"{p12_dir}: no set-{{{','.join(missing) or 'X'}}}.tar.gz or set-X/ folder found "
             f"(present: {', '.join(sorted(available)) or 'none'})")
-
-    records, observations, outcomes = [], [], []
+    tables, outcomes = [], []
     for set_name in wanted:
-        set_records, set_observations = _set_tables(set_name, available[set_name])
-        records.append(set_records)
-        observations.append(set_observations)
+        tables.append(_set_tables(set_name, available[set_name], strict))
         outcomes_path = p12_dir / f"Outcomes-{set_name}.txt"
         if outcomes_path.exists():
             outcomes.append(_outcomes_table(set_name, outcomes_path))
+    return _write(out_dir, wanted, tables, outcomes)
 
+
+def ingest_records(source: Path | str, out_dir: Path | str, set_name: str = "input",
+                   strict: bool = False) -> IngestResult:
+    """Records without outcomes (a set-X.tar.gz, or a folder of <RecordID>.txt) as set `set_name`:
+    what pipelines/predict.py --input scores. Errors name `source` itself."""
+    source = Path(source)
+    if not source.exists():
+        raise FileNotFoundError(f"{source}: not found (expected set-X.tar.gz or a folder of <RecordID>.txt files)")
+    if source.is_file() and not source.name.endswith((".tar.gz", ".tgz")):
+        raise P12FormatError(f"{source}: expected a .tar.gz archive of <RecordID>.txt files or a folder of them")
+    return _write(Path(out_dir), [set_name], [_set_tables(set_name, source, strict)], [])
+
+
+def _write(out_dir: Path, sets: list[str], per_set: list[_SetTables], outcomes: list[pa.Table]) -> IngestResult:
     tables = {
-        "records": pa.concat_tables(records),
-        "observations": pa.concat_tables(observations),
+        "records": pa.concat_tables([t.records for t in per_set]),
+        "observations": pa.concat_tables([t.observations for t in per_set]),
         "outcomes": pa.concat_tables(outcomes) if outcomes else OUTCOMES_SCHEMA.empty_table(),
+        "skipped": pa.concat_tables([t.skipped for t in per_set]),
     }
     out_dir.mkdir(parents=True, exist_ok=True)
     temporary = {name: out_dir / f".{name}.parquet.tmp-{os.getpid()}" for name in tables}
@@ -175,9 +247,14 @@ def ingest(p12_dir: Path | str, out_dir: Path | str, sets: list[str] | None = No
             pq.write_table(table, temporary[name], compression="zstd", row_group_size=1_000_000)
         for name in tables:
             os.replace(temporary[name], out_dir / f"{name}.parquet")
+    except OSError as error:  # name the output folder, not a temporary file in it
+        if error.errno is None:
+            raise
+        raise OSError(error.errno, os.strerror(error.errno), str(out_dir)) from None
     finally:
         for path in temporary.values():
             path.unlink(missing_ok=True)
-    return IngestResult(out_dir=out_dir, sets=wanted, n_records=tables["records"].num_rows,
+    return IngestResult(out_dir=out_dir, sets=sets, n_records=tables["records"].num_rows,
                         n_observations=tables["observations"].num_rows,
-                        n_outcomes=tables["outcomes"].num_rows)
+                        n_outcomes=tables["outcomes"].num_rows,
+                        skipped=dict(sum((t.counts for t in per_set), Counter())))

@@ -1,111 +1,136 @@
-"""Score stays with a saved run: the run's own fitted preprocessing and its student checkpoint.
+"""Score stays with a saved run: any model it saved, with the run's own fitted preprocessing.
 
-    python pipelines/predict.py --run data/runs/latest --output preds.csv [--marts DIR] [--model full]
-    python pipelines/predict.py --run data/physionet2012/runs/latest --input set-c.tar.gz --output preds.csv
+    python pipelines/predict.py --run data/runs/latest --output preds.csv [--marts DIR] [--model NAME]
+    python pipelines/predict.py --run data/physionet2012/runs/latest --input set-c.tar.gz --output preds.parquet
 
-With --marts (default $VISTREND_DATA_DIR/marts): writes stay_id, probability for every stay of the
-marts. cohort.parquet is optional here (new stays need no labels); the series mart, static_features
-and severity_scores are required.
+Every file of the run is checked against its manifest.json first (a changed, truncated or swapped
+checkpoint is refused, naming it); checkpoints are safetensors, so loading one runs no code.
 
-With --input (PhysioNet 2012 records, no outcomes needed: a set-X.tar.gz, a set-X/ folder or any
-folder of <RecordID>.txt files): ingests them into a temporary folder, builds the PhysioNet 2012
-marts there with dbt (var p12_scoring: records without Outcomes are kept), scores them and writes
-RecordID, probability. Records without any time-series line (descriptors only) are not in the marts
-and are listed on stderr. The temporary folder is removed afterwards.
+--model: any model of the run (an unknown name lists them); default: the one the run chose on its
+validation split (best validation AUROC; named on stderr). --output: .csv or .parquet (by extension).
+Columns: stay_id (record_id for PhysioNet 2012), model, run_id, probability, threshold (the model's
+Youden threshold from the validation split), predicted_label (probability >= threshold).
+
+With --marts (default: the marts the run was trained on, from its config.json): every stay of the
+marts. cohort.parquet is optional (new stays need no labels); the series mart, static_features and
+severity_scores are required.
+
+With --input (PhysioNet 2012 records, no outcomes needed: a set-X.tar.gz or a folder of
+<RecordID>.txt files): ingests them into a temporary folder, builds the PhysioNet 2012 marts there
+with dbt (var p12_scoring: records without Outcomes are kept) and scores them. Lines and files that
+cannot be read are skipped and counted (stderr; --strict stops instead); records without any
+time-series line are listed on stderr. The temporary folder is removed afterwards.
 """
 from __future__ import annotations
 
-import argparse
 import os
-import shutil
+import re
 import subprocess
 import sys
 import tempfile
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# OpenMP idle threads spin ~0.1 ms (GOMP_SPINCOUNT 10000), then sleep: on 2 idle cores the second
-# torch thread then halves a training step (sleeping at once, PASSIVE, made it useless; the default
-# long spin made steps 7-10x slower when another process held a core). On a busy machine set
-# OMP_WAIT_POLICY=PASSIVE (docs/modeling.md, Speed). Must precede `import torch`.
-if "OMP_WAIT_POLICY" not in os.environ:
-    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 sys.path.insert(0, str(REPO))
 
-from models_py.data import MartError  # noqa: E402
-from models_py.run import score_stays  # noqa: E402
-from physionet2012 import P12FormatError, ingest  # noqa: E402
+from pipelines import cli  # noqa: E402
+
+cli.prefer_short_openmp_spin()  # before torch is imported
+
+import polars as pl  # noqa: E402
+
+from models_py import predict  # noqa: E402
+from physionet2012 import P12FormatError, ingest_records  # noqa: E402
+
+PROG = "predict"
 
 
-def build_p12_marts(raw_input: Path, work: Path) -> Path:
-    """Ingest PhysioNet 2012 records (archive or folder) into `work` and build its marts; return the marts folder."""
-    raw_input = raw_input.resolve()
-    if not raw_input.exists():
-        raise FileNotFoundError(f"{raw_input}: not found (expected set-X.tar.gz or a folder of <RecordID>.txt files)")
-    staged = work / "input"
-    staged.mkdir(parents=True)
-    if raw_input.is_file():
-        if not raw_input.name.endswith(".tar.gz"):
-            raise FileNotFoundError(f"{raw_input}: expected a .tar.gz archive of <RecordID>.txt files")
-        (staged / "set-input.tar.gz").symlink_to(raw_input)
-    else:
-        (staged / "set-input").symlink_to(raw_input, target_is_directory=True)
+def log(message: str) -> None:
+    print(f"{PROG}: {message}", file=sys.stderr, flush=True)
+
+
+def _dbt_failure(stdout: str, work: Path, user_input: Path) -> str:
+    """The first failing node of a dbt log, with the temporary folder's path replaced by the user's input."""
+    for line in stdout.splitlines():
+        if re.search(r"\b(Failure|Error) in ", line):
+            text = re.sub(r"^\S*\d\d:\d\d:\d\d\S*\s+", "", line.strip())  # dbt's timestamp
+            return text.replace(str(work), str(user_input))
+    return "see `dbt build --vars '{source: physionet2012}'` on the ingested records"
+
+
+def build_p12_marts(raw_input: Path, work: Path, strict: bool) -> Path:
+    """Ingest PhysioNet 2012 records (archive or folder) into `work`, build their marts; return the marts folder."""
     data_dir = work / "data"
-    result = ingest(staged, data_dir / "raw" / "physionet2012", ["input"])
-    print(f"ingested {result.n_records} records ({result.n_observations} observations)", file=sys.stderr)
+    result = ingest_records(raw_input, data_dir / "raw" / "physionet2012", strict=strict)
+    log(f"ingested {result.n_records} records ({result.n_observations} observations) from {raw_input}"
+        + (f"; {result.skipped_summary()}" if result.skipped else ""))
     env = dict(os.environ, DBT_SEND_ANONYMOUS_USAGE_STATS="false", DBT_PROFILES_DIR=str(REPO / "dbt_project"),
-               VISTREND_DATA_DIR=str(data_dir), DBT_TARGET_PATH=str(work / "dbt_target"),
-               DBT_LOG_PATH=str(work / "dbt_logs"))
+               VISTREND_DATA_DIR=str(data_dir), P12_RAW_DIR=str(data_dir / "raw" / "physionet2012"),
+               DBT_TARGET_PATH=str(work / "dbt_target"), DBT_LOG_PATH=str(work / "dbt_logs"))
     dbt = Path(sys.executable).parent / "dbt"
     proc = subprocess.run(
         [str(dbt if dbt.exists() else "dbt"), "build", "--vars", "{source: physionet2012, p12_scoring: true}"],
         cwd=REPO / "dbt_project", env=env, capture_output=True, text=True)
     if proc.returncode != 0:
-        raise RuntimeError(f"dbt build of the PhysioNet 2012 marts failed ({proc.returncode}):\n{proc.stdout[-4000:]}")
-    return data_dir / "marts"
+        raise predict.PredictError(f"{raw_input}: building the PhysioNet 2012 marts failed (dbt exit "
+                                   f"{proc.returncode}): {_dbt_failure(proc.stdout, work, raw_input)}")
+    marts = data_dir / "marts"
+    quality = pl.read_parquet(marts / "data_quality.parquet").filter(pl.col("n_rows") > 0).sort("rule")
+    if quality.height:
+        log("data_quality: " + ", ".join(f"{r['rule']} {r['n_rows']} ({r['n_stays']} records)"
+                                         for r in quality.iter_rows(named=True)))
+    return marts
+
+
+def score_raw_records(run: predict.SavedRun, model: str, raw_input: Path, strict: bool) -> pl.DataFrame:
+    with tempfile.TemporaryDirectory(prefix="vistrend-predict-") as tmp:
+        work = Path(tmp)
+        try:
+            marts = build_p12_marts(raw_input, work, strict)
+            frame = predict.predictions(run, predict.load_data(run, marts), model)
+        except ValueError as exc:  # name the user's input, not the temporary marts
+            raise predict.PredictError(str(exc).replace(str(work / "data" / "marts"), f"{raw_input} (its marts)")) from None
+        except OSError as exc:
+            if exc.errno is None or not str(exc.filename or "").startswith(str(work)):
+                raise
+            raise OSError(exc.errno, exc.strerror, f"{tempfile.gettempdir()} (temporary marts of {raw_input})") from None
+        records = pl.read_parquet(work / "data" / "raw" / "physionet2012" / "records.parquet")
+    key = frame.columns[0]
+    unscored = sorted(set(records["record_id"].to_list()) - set(frame[key].to_list()))
+    if unscored:
+        log(f"{len(unscored)} record(s) not scored (no time-series line), e.g. {unscored[:5]}")
+    return frame
 
 
 def main(argv: list[str] | None = None) -> int:
-    data_dir = Path(os.environ.get("VISTREND_DATA_DIR", REPO / "data"))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    """Exit code 0, or 2 with one error line on stderr."""
+    return cli.run(_main, argv, prog=PROG, expected=(ValueError, P12FormatError))
+
+
+def _main(argv: list[str] | None) -> int:
+    parser = cli.OneLineParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--run", type=Path, required=True, help="a run directory (e.g. data/runs/latest)")
-    parser.add_argument("--output", type=Path, required=True, help="CSV to write")
+    parser.add_argument("--output", type=Path, required=True, help="file to write: .csv or .parquet")
     source = parser.add_mutually_exclusive_group()
-    source.add_argument("--marts", type=Path, default=data_dir / "marts", help="folder of the Parquet marts to score")
+    source.add_argument("--marts", type=Path, help="folder of the Parquet marts to score (default: the run's marts)")
     source.add_argument("--input", type=Path, help="raw PhysioNet 2012 records: set-X.tar.gz or a folder")
-    parser.add_argument("--model", default="full", help="checkpoint to use (default: the student, full)")
+    parser.add_argument("--model", help="a model of the run (default: the run's choice on the validation split)")
+    parser.add_argument("--strict", action="store_true",
+                        help="--input: stop at the first line or file that cannot be read (default: skip and count)")
     args = parser.parse_args(argv)
 
-    checkpoint = args.run / "checkpoints" / f"{args.model}.pt"
-    for needed in (args.run / "config.json", args.run / "checkpoints" / "preprocess.json", checkpoint):
-        if not needed.exists():
-            print(f"error: {needed} not found (expected a complete run directory from pipelines/train.py)",
-                  file=sys.stderr)
-            return 2
-    work = Path(tempfile.mkdtemp(prefix="vistrend-predict-")) if args.input else None
-    try:
-        marts = build_p12_marts(args.input, work) if args.input else args.marts
-        scores = score_stays(args.run, marts, args.model)
-        if args.input:
-            import polars as pl
-            records = pl.read_parquet(work / "data" / "raw" / "physionet2012" / "records.parquet")
-            unscored = sorted(set(records["record_id"].to_list()) - set(scores["stay_id"].to_list()))
-            if unscored:
-                print(f"{len(unscored)} record(s) not scored (no time-series line), e.g. {unscored[:5]}",
-                      file=sys.stderr)
-            scores = scores.rename({"stay_id": "RecordID"})
-    except (MartError, ValueError, FileNotFoundError, P12FormatError, RuntimeError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
-    finally:
-        if work is not None:
-            shutil.rmtree(work, ignore_errors=True)
-    args.output.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=args.output.parent, prefix=f".{args.output.name}.")
-    os.close(fd)
-    scores.write_csv(tmp, float_precision=10)
-    os.replace(tmp, args.output)
-    print(f"{scores.height} stays scored -> {args.output}")
+    predict.check_output(args.output)  # before any work
+    run = predict.open_run(args.run)
+    model = predict.resolve_model(run, args.model)
+    if args.model is None:
+        auroc = run.info["selection"]["validation_auroc"].get(model)
+        log(f"model {model}: the run's choice on the validation split (AUROC {auroc:.3f}); --model picks another")
+    if args.input:
+        frame = score_raw_records(run, model, args.input, args.strict)
+    else:
+        frame = predict.predictions(run, predict.load_data(run, args.marts or run.marts_dir), model)
+    predict.write_output(frame, args.output)
+    print(f"{frame.height} stays scored with {model} -> {args.output}")
     return 0
 
 

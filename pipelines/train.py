@@ -5,7 +5,8 @@
     python pipelines/train.py --seeds 3 --set student.lr=5e-4 --epochs 5
 
 Reads $VISTREND_DATA_DIR/marts (default <repo>/data/marts), writes $VISTREND_DATA_DIR/runs/<run_id>/
-and loads the results into $VISTREND_DATA_DIR/warehouse.duckdb when it exists.
+and loads the results into $VISTREND_DATA_DIR/warehouse.duckdb when it exists (a warehouse locked by
+another process stops it before training). Every failure is one error line, exit code 2.
 """
 from __future__ import annotations
 
@@ -15,22 +16,21 @@ import sys
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-# OpenMP idle threads spin ~0.1 ms (GOMP_SPINCOUNT 10000), then sleep: on 2 idle cores the second
-# torch thread then halves a training step (sleeping at once, PASSIVE, made it useless; the default
-# long spin made steps 7-10x slower when another process held a core). On a busy machine set
-# OMP_WAIT_POLICY=PASSIVE (docs/modeling.md, Speed). Must precede `import torch`.
-if "OMP_WAIT_POLICY" not in os.environ:
-    os.environ.setdefault("GOMP_SPINCOUNT", "10000")
 sys.path.insert(0, str(REPO))
 
+from pipelines import cli  # noqa: E402
+
+cli.prefer_short_openmp_spin()  # before torch is imported
+
 from models_py.config import load_config  # noqa: E402
-from models_py.data import MartError  # noqa: E402
 from models_py.run import run_experiment  # noqa: E402
+
+PROG = "train"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     data_dir = Path(os.environ.get("VISTREND_DATA_DIR", REPO / "data"))
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser = cli.OneLineParser(prog=PROG, description=__doc__.splitlines()[0])
     parser.add_argument("--marts", type=Path, default=data_dir / "marts", help="folder of the Parquet marts")
     parser.add_argument("--out", type=Path, default=data_dir / "runs", help="runs folder (a run_id folder is created)")
     parser.add_argument("--warehouse", type=Path, default=data_dir / "warehouse.duckdb",
@@ -48,7 +48,20 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+def check_warehouse_writable(path: Path) -> None:
+    """Fail before training when the warehouse exists but another process holds its lock."""
+    if path.is_file():
+        import duckdb
+
+        duckdb.connect(str(path)).close()
+
+
 def main(argv: list[str] | None = None) -> int:
+    """Exit code 0, or 2 with one error line on stderr."""
+    return cli.run(_main, argv, prog=PROG, expected=(ValueError,))
+
+
+def _main(argv: list[str] | None) -> int:
     args = parse_args(argv)
     overrides = list(args.overrides)
     if args.epochs is not None:
@@ -58,16 +71,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.device is not None:
         overrides.append(f"device={args.device}")
     if args.seeds < 1:
-        print("error: --seeds must be >= 1", file=sys.stderr)
-        return 2
-    try:
-        cfg = load_config(args.config, overrides)
-        run_dir = run_experiment(args.marts, args.out, cfg, ablations=args.ablations, n_seeds=args.seeds,
-                                 warehouse=args.warehouse, progress=sys.stderr.isatty(),
-                                 explain_model=not args.no_shap)
-    except (MartError, ValueError, FileNotFoundError) as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 2
+        raise ValueError(f"--seeds must be >= 1, got {args.seeds}")
+    cfg = load_config(args.config, overrides)
+    check_warehouse_writable(args.warehouse)
+    run_dir = run_experiment(args.marts, args.out, cfg, ablations=args.ablations, n_seeds=args.seeds,
+                             warehouse=args.warehouse, progress=sys.stderr.isatty(),
+                             explain_model=not args.no_shap)
     print(run_dir)
     return 0
 

@@ -56,3 +56,40 @@ def demo_dir() -> Path:
     if not (DEMO_DIR / "icu" / "icustays.csv.gz").exists():
         pytest.skip(f"MIMIC-IV demo not found at {DEMO_DIR} (read in place from ../shared/data)")
     return DEMO_DIR
+
+
+# a small run with every model (ablations, SHAP), shared by the modeling tests; tests that damage or
+# change a run copy it first (copy_run)
+QUICK_RUN = ["threads=1", "mae.epochs=2", "teacher.epochs=2", "student.epochs=3", "eval.bootstrap_resamples=50",
+             "eval.shap_stays=30", "eval.shap_background=20", "model.d_model=32", "model.ffn_dim=64"]
+
+
+@pytest.fixture(scope="session")
+def small_marts(tmp_path_factory) -> Path:
+    from marts_fixture import write_marts
+
+    return write_marts(tmp_path_factory.mktemp("small_marts"), n_stays=240, seed=5)
+
+
+@pytest.fixture(scope="session")
+def small_run(small_marts, tmp_path_factory) -> tuple[Path, Path]:
+    """(run directory, warehouse it was loaded into) of run_experiment on small_marts with ablations."""
+    import duckdb
+
+    from models_py.config import load_config
+    from models_py.run import run_experiment
+
+    data_dir = tmp_path_factory.mktemp("small_run")
+    warehouse = data_dir / "warehouse.duckdb"
+    duckdb.connect(str(warehouse)).close()  # an existing (empty) warehouse to write back into
+    run_dir = run_experiment(small_marts, data_dir / "runs", load_config(None, QUICK_RUN), ablations=True,
+                             warehouse=warehouse, progress=False)
+    return run_dir, warehouse
+
+
+def copy_run(run_dir: Path, target: Path) -> Path:
+    """A copy of a run directory (its marts_dir still points at the original marts)."""
+    import shutil
+
+    shutil.copytree(run_dir, target)
+    return target

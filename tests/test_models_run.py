@@ -10,34 +10,29 @@ import numpy as np
 import polars as pl
 import pytest
 
+from conftest import QUICK_RUN as QUICK
 from conftest import REPO
-from marts_fixture import write_marts
 from models_py import report
+from models_py.checkpoints import read_header
 from models_py.config import load_config
 from models_py.run import run_experiment
 
-QUICK = ["threads=1", "mae.epochs=2", "teacher.epochs=2", "student.epochs=3", "eval.bootstrap_resamples=50",
-         "eval.shap_stays=30", "eval.shap_background=20", "model.d_model=32", "model.ffn_dim=64"]
 RUN_FILES = ["config.json", "metrics.json", "histories.json", "report.md", "roc.png", "loss_curves.png",
-             "shap_beeswarm.png", "shap_top.csv", "predictions.parquet", "checkpoints/preprocess.json"]
+             "shap_beeswarm.png", "shap_top.csv", "predictions.parquet", "checkpoints/preprocess.json",
+             "manifest.json"]
 MODELS = ["full", "no_kd", "no_mt", "no_mae", "lstm", "logreg", "gbm_summary", "logreg_summary", "ensemble_summary",
           "ensemble_all", "score_sofa_first_day", "score_sapsii", "score_lods", "score_oasis", "teacher_untrained",
           "teacher_probe"]
 
 
 @pytest.fixture(scope="module")
-def marts(tmp_path_factory):
-    return write_marts(tmp_path_factory.mktemp("marts"), n_stays=240, seed=5)
+def marts(small_marts):
+    return small_marts
 
 
 @pytest.fixture(scope="module")
-def run(marts, tmp_path_factory):
-    data_dir = tmp_path_factory.mktemp("data")
-    warehouse = data_dir / "warehouse.duckdb"
-    duckdb.connect(str(warehouse)).close()  # an existing (empty) warehouse to write back into
-    run_dir = run_experiment(marts, data_dir / "runs", load_config(None, QUICK), ablations=True,
-                             warehouse=warehouse, progress=False)
-    return run_dir, warehouse
+def run(small_run):
+    return small_run
 
 
 @pytest.mark.slow
@@ -45,8 +40,10 @@ def test_run_directory_has_every_file_and_model(run, marts):
     run_dir, _ = run
     for name in RUN_FILES:
         assert (run_dir / name).is_file() and (run_dir / name).stat().st_size > 0, name
-    for model in ["full", "no_kd", "no_mt", "no_mae", "lstm", "teacher_untrained", "teacher_probe"]:
-        assert (run_dir / "checkpoints" / f"{model}.pt").is_file(), model
+    for model in MODELS:
+        if not model.startswith("ensemble_"):  # ensembles are rebuilt from their members
+            assert (run_dir / "checkpoints" / f"{model}.safetensors").is_file(), model
+    assert not [p for p in (run_dir / "checkpoints").iterdir() if p.suffix in (".pt", ".pkl")]
     assert (run_dir.parent / "latest").resolve() == run_dir.resolve()
     assert not [p for p in run_dir.parent.iterdir() if p.name.startswith(".")]  # no temp leftovers
 
@@ -57,6 +54,7 @@ def test_run_directory_has_every_file_and_model(run, marts):
                 "r2_sofa_first_day", "r2_mean"]:
         assert {"value", "ci_low", "ci_high"} <= set(full[key]), key
     assert 0 < full["threshold"] < 1 and "Youden" in metrics["threshold_rule"]
+    assert 0 <= full["val_auroc"] <= 1
     assert "r2_mean" not in metrics["models"]["no_mt"]  # no regression head trained
 
     config = json.loads((run_dir / "config.json").read_text())
@@ -66,6 +64,14 @@ def test_run_directory_has_every_file_and_model(run, marts):
     assert len(config["data_fingerprint"]) == 64 and config["packages"]["torch"]
     assert {"mae", "full", "teacher_probe", "evaluation", "shap"} <= set(config["stage_seconds"]["0"])
     assert sum(config["split_sizes"].values()) == 240
+    # the model predict.py serves by default: the best validation AUROC, recorded with every model's
+    selection = config["selection"]
+    assert selection["validation_auroc"] == {m: metrics["models"][m]["val_auroc"] for m in MODELS}
+    assert selection["model"] == max(MODELS, key=lambda m: selection["validation_auroc"][m])
+    assert config["ensembles"] == {"ensemble_summary": ["gbm_summary", "logreg_summary"],
+                                   "ensemble_all": ["full", "gbm_summary", "logreg_summary"]}
+    manifest = json.loads((run_dir / "manifest.json").read_text())["files"]
+    assert set(manifest) == {"config.json", "checkpoints/preprocess.json", *config["checkpoints"].values()}
 
     preds = pl.read_parquet(run_dir / "predictions.parquet")
     assert {"stay_id", "split", "model", "probability", "label"} <= set(preds.columns)
@@ -92,10 +98,11 @@ def test_predict_reproduces_the_runs_test_probabilities(run, marts, tmp_path):
     run_dir, _ = run
     out = tmp_path / "preds.csv"
     proc = subprocess.run([sys.executable, str(REPO / "pipelines" / "predict.py"), "--run", str(run_dir.parent / "latest"),
-                           "--output", str(out), "--marts", str(marts)], capture_output=True, text=True)
+                           "--output", str(out), "--marts", str(marts), "--model", "full"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     scored = pl.read_csv(out)
-    assert scored.columns == ["stay_id", "probability"] and scored.height == 240
+    assert scored.columns == ["stay_id", "model", "run_id", "probability", "threshold", "predicted_label"]
+    assert scored.height == 240
     saved = pl.read_parquet(run_dir / "predictions.parquet").filter(model="full", split="test")
     joined = saved.join(scored, on="stay_id", suffix="_predict")
     assert joined.height == saved.height
@@ -157,7 +164,6 @@ def test_several_seeds_give_mean_and_sd(marts, tmp_path):
 
 @pytest.mark.slow
 def test_an_auxiliary_label_with_missing_values_trains_as_a_masked_task(marts, tmp_path):
-    import torch
     folder = tmp_path / "marts"
     folder.mkdir()
     for path in marts.glob("*.parquet"):
@@ -167,9 +173,11 @@ def test_an_auxiliary_label_with_missing_values_trains_as_a_masked_task(marts, t
                         .otherwise(pl.col("mortality_28d"))).write_parquet(folder / "cohort.parquet")
     cfg = load_config(None, QUICK + ["tasks.auxiliary_labels=mortality_28d", "student.epochs=8"])
     run_dir = run_experiment(folder, tmp_path / "runs", cfg, ablations=False, progress=False, explain_model=False)
-    saved = torch.load(run_dir / "checkpoints" / "full.pt", weights_only=False)
-    assert [t["name"] for t in saved["tasks"]] == ["icu_mortality", "severity", "mortality_28d"]
-    assert "heads.mortality_28d.0.weight" in saved["state_dict"]
+    from safetensors.torch import load_file
+
+    path = run_dir / "checkpoints" / "full.safetensors"
+    assert [t["name"] for t in read_header(path)["tasks"]] == ["icu_mortality", "severity", "mortality_28d"]
+    assert "heads.mortality_28d.0.weight" in load_file(path)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     # the fixture's label is learnable: a run whose auxiliary task broke training would fall to chance
     assert metrics["models"]["full"]["auroc"]["value"] > 0.6

@@ -26,7 +26,9 @@ DESCRIPTORS_ONLY_A = {140501, 140936, 141264}  # NOTE.md of the shared data
 
 @pytest.fixture(scope="module")
 def p12_subset(tmp_path_factory) -> Path:
-    """set-a/ with the first 200 records by id plus the three descriptors-only records, and their outcomes."""
+    """set-a/ with the first 200 records by id plus the three descriptors-only records, and their outcomes;
+    as archives come in the wild, also a README, a 0-byte record and a line with an empty parameter name
+    (skipped by the ingest and counted in data_quality)."""
     archive_path = PHYSIONET2012_DIR / "set-a.tar.gz"
     if not archive_path.exists():
         pytest.skip(f"PhysioNet 2012 set a not found at {archive_path} (read in place from ../shared/data)")
@@ -38,6 +40,10 @@ def p12_subset(tmp_path_factory) -> Path:
             target = root / "set-a" / f"{record_id}.txt"
             target.parent.mkdir(exist_ok=True)
             target.write_bytes(archive.extractfile(members[record_id]).read())
+    (root / "set-a" / "README").write_text("PhysioNet 2012 challenge, set a\n")
+    (root / "set-a" / "999999.txt").write_bytes(b"")
+    last = root / "set-a" / f"{max(int(r) for r in keep if int(r) not in DESCRIPTORS_ONLY_A)}.txt"
+    last.write_text(last.read_text().rstrip("\n") + "\n06:32,,2.7\n")
     outcome_lines = (PHYSIONET2012_DIR / "Outcomes-a.txt").read_text().splitlines()
     kept = set(keep)
     (root / "Outcomes-a.txt").write_text(
@@ -91,6 +97,14 @@ def test_attrition_counts_descriptors_only_records(built):
     quality = dict(mart(built, "data_quality").select("rule, n_rows").fetchall())
     assert quality["descriptors_only"] == 3
     assert quality["missing_marker"] > 0 and quality["unknown_parameter"] == 0
+
+
+def test_data_quality_counts_what_the_ingest_skipped(built):
+    quality = {r[0]: r[1:] for r in mart(built, "data_quality").select("rule, category, n_rows, n_stays").fetchall()}
+    assert quality["line_empty_parameter"] == ("line", 1, 1)
+    assert quality["file_empty"] == ("file", 1, 1)       # 999999.txt: the id comes from the file name
+    assert quality["member_not_txt"] == ("file", 1, 0)   # the README belongs to no record
+    assert quality["line_bad_value"] == ("line", 0, 0)   # every rule is listed, 0 where nothing was skipped
 
 
 def test_hourly_measurements_follow_series_channels(built):

@@ -1,7 +1,11 @@
 """PhysioNet 2012 ingest: parser edge cases on hand-made record files, archive vs folder input,
-atomic output and the CLI's error reporting."""
+lines and files skipped and counted (or --strict), damaged archives, atomic output and the CLI's
+error reporting."""
 from __future__ import annotations
 
+import csv
+import gzip
+import io
 import subprocess
 import sys
 import tarfile
@@ -16,8 +20,10 @@ from conftest import REPO
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
-from physionet2012 import P12FormatError, ingest, parse_record  # noqa: E402
+from physionet2012 import SKIP_RULES, P12FormatError, ingest, parse_record  # noqa: E402
 from physionet2012.parser import parse_outcomes  # noqa: E402
+
+SCRIPT = REPO / "pipelines" / "ingest_physionet2012.py"
 
 HEADER = "Time,Parameter,Value"
 DESCRIPTORS = ["00:00,Age,54", "00:00,Gender,0", "00:00,Height,-1", "00:00,ICUType,4", "00:00,Weight,-1"]
@@ -157,13 +163,13 @@ def test_malformed_file_leaves_previous_output_untouched(tmp_path):
     before = {p.name: p.read_bytes() for p in out.iterdir()}
     (root / "set-a" / "100004.txt").write_text(record_text(100004, ["00:10,HR,7O"]))
     with pytest.raises(P12FormatError, match=r"100004\.txt: line 8: expected a numeric Value"):
-        ingest(root, out)
+        ingest(root, out, strict=True)
     assert {p.name: p.read_bytes() for p in out.iterdir()} == before  # no temp files, nothing replaced
 
 
 def test_cli_reports_error_with_file_and_line_and_exit_code(tmp_path):
     root = write_set(tmp_path / "p12", as_archive=True)
-    script = REPO / "pipelines" / "ingest_physionet2012.py"
+    script = SCRIPT
     ok = subprocess.run([sys.executable, script, root, "--sets", "a", "--out", tmp_path / "out"],
                         capture_output=True, text=True)
     assert ok.returncode == 0, ok.stderr
@@ -173,8 +179,99 @@ def test_cli_reports_error_with_file_and_line_and_exit_code(tmp_path):
     assert missing.returncode == 2
     assert "set-{b}" in missing.stderr and "present: a" in missing.stderr
     bad = write_set(tmp_path / "bad", {100001: record_text(100001, ["00:07,HR,73", "oops"])})
-    failed = subprocess.run([sys.executable, script, bad, "--out", tmp_path / "bad_out"],
+    failed = subprocess.run([sys.executable, script, bad, "--out", tmp_path / "bad_out", "--strict"],
                             capture_output=True, text=True)
-    assert failed.returncode == 2
+    assert failed.returncode == 2 and len(failed.stderr.strip().splitlines()) == 1, failed.stderr
     assert "100001.txt: line 9" in failed.stderr and "'oops'" in failed.stderr
     assert not (tmp_path / "bad_out").exists() or not any((tmp_path / "bad_out").iterdir())
+
+
+# archives as they come: unreadable lines and files are skipped and counted; --strict fails fast --------
+
+REAL_WORLD = {
+    100001: record_text(100001, ["00:07,HR,73", "06:32,,2.7", "07:00,HR,80"]),  # an empty parameter name
+    100003: SET_FILES[100003],
+}
+
+
+def real_world_archive(root: Path) -> Path:
+    """set-a.tar.gz with a record holding an empty-parameter line, a README member, a 0-byte record."""
+    root.mkdir(parents=True, exist_ok=True)
+    with tarfile.open(root / "set-a.tar.gz", "w:gz") as archive:
+        def add(name: str, data: bytes) -> None:
+            info = tarfile.TarInfo(f"set-a/{name}")
+            info.size = len(data)
+            archive.addfile(info, io.BytesIO(data))
+        add("README", b"PhysioNet 2012 set a\n")
+        for record_id, text in REAL_WORLD.items():
+            add(f"{record_id}.txt", text.encode())
+        add("100002.txt", b"")
+    (root / "Outcomes-a.txt").write_text(OUTCOMES)
+    return root
+
+
+def test_skip_rules_match_the_data_quality_seed():
+    seed = REPO / "dbt_project" / "seeds" / "physionet2012" / "p12_data_quality_rules.csv"
+    with seed.open() as handle:
+        ingest_rules = {r["rule"] for r in csv.DictReader(handle) if r["model"] == "stg_p12__skipped"}
+    assert ingest_rules == set(SKIP_RULES)
+
+
+def test_real_world_archive_is_read_with_skips_counted(tmp_path):
+    root = real_world_archive(tmp_path / "p12")
+    result = ingest(root, tmp_path / "out")
+    assert result.skipped == {"line_empty_parameter": 1, "member_not_txt": 1, "file_empty": 1}
+    assert result.n_records == 2  # the batch goes on: both readable records are in
+    skipped = pq.read_table(tmp_path / "out" / "skipped.parquet").to_pylist()
+    assert skipped == [
+        {"set_name": "a", "source_file": "100001.txt", "record_id": 100001, "line_no": 9, "rule": "line_empty_parameter"},
+        {"set_name": "a", "source_file": "100002.txt", "record_id": 100002, "line_no": None, "rule": "file_empty"},
+        {"set_name": "a", "source_file": "README", "record_id": None, "line_no": None, "rule": "member_not_txt"},
+    ]
+    observations = pq.read_table(tmp_path / "out" / "observations.parquet").to_pylist()
+    hr = [(o["minutes"], o["value"]) for o in observations if o["record_id"] == 100001 and o["parameter"] == "HR"]
+    assert hr == [(7, 73.0), (420, 80.0)]  # the lines around the skipped one are kept
+    with pytest.raises(P12FormatError, match=r"set-a\.tar\.gz:set-a/100001\.txt: line 9: expected a parameter name"):
+        ingest(root, tmp_path / "strict_out", strict=True)
+    assert not (tmp_path / "strict_out").exists()
+
+
+@pytest.mark.parametrize("text, rule", [
+    ("00:00,RecordID,100009\n", "file_not_record"),          # no header
+    (record_text(100005, []), "record_id_mismatch"),          # the file is 100009.txt
+    ("Time,Parameter,Value\n00:07,HR,73\n", None),            # header and a line: the id from the name
+])
+def test_a_bad_file_is_skipped_and_counted(tmp_path, text, rule):
+    files = {**SET_FILES}
+    root = write_set(tmp_path / "p12", files)
+    (root / "set-a" / "100009.txt").write_text(text)
+    result = ingest(root, tmp_path / "out")
+    assert result.skipped == ({rule: 1} if rule else {})
+    assert result.n_records == 3 + (rule is None)
+
+
+def test_cli_counts_skips_on_stderr_and_strict_fails(tmp_path):
+    root = real_world_archive(tmp_path / "p12")
+    ok = subprocess.run([sys.executable, SCRIPT, root, "--out", tmp_path / "out"], capture_output=True, text=True)
+    assert ok.returncode == 0, ok.stderr
+    assert "skipped: 1 file_empty, 1 line_empty_parameter, 1 member_not_txt" in ok.stderr
+    assert "2 records" in ok.stdout
+    strict = subprocess.run([sys.executable, SCRIPT, root, "--out", tmp_path / "strict", "--strict"],
+                            capture_output=True, text=True)
+    assert strict.returncode == 2 and len(strict.stderr.strip().splitlines()) == 1, strict.stderr
+    assert "set-a.tar.gz:set-a/100001.txt: line 9" in strict.stderr
+    assert not (tmp_path / "strict").exists()
+
+
+@pytest.mark.parametrize("damage", ["truncated", "gzip_not_tar", "not_gzip"])
+def test_damaged_archive_is_one_line_naming_it(tmp_path, damage):
+    root = write_set(tmp_path / "p12", as_archive=True)
+    archive = root / "set-a.tar.gz"
+    data = archive.read_bytes()
+    archive.write_bytes({"truncated": data[: len(data) // 2], "gzip_not_tar": gzip.compress(b"not a tar\n" * 100),
+                         "not_gzip": b"Time,Parameter,Value\n"}[damage])
+    proc = subprocess.run([sys.executable, SCRIPT, root, "--out", tmp_path / "out"], capture_output=True, text=True)
+    assert proc.returncode == 2
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and f"{archive}: truncated or not a gzip-compressed tar archive" in lines[0], proc.stderr
+    assert not (tmp_path / "out").exists()

@@ -18,7 +18,8 @@ if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from models_py.config import load_config  # noqa: E402
-from models_py.run import run_experiment, score_stays  # noqa: E402
+from models_py.predict import score_stays  # noqa: E402
+from models_py.run import run_experiment  # noqa: E402
 from physionet2012 import ingest  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -78,25 +79,42 @@ def test_trains_from_the_metadata_marts(p12_run):
         auroc = metrics[name]["auroc"]
         assert 0 <= auroc["ci_low"] <= auroc["value"] <= auroc["ci_high"] <= 1
     assert "gbm_summary" in (run_dir / "report.md").read_text()
-    assert (run_dir / "checkpoints" / "gbm_summary.pkl").stat().st_size > 0
+    assert (run_dir / "checkpoints" / "gbm_summary.safetensors").stat().st_size > 0
 
 
-def test_predict_scores_raw_records_without_outcomes(p12_run, p12_records, tmp_path):
+def test_predict_scores_raw_records_without_outcomes(p12_run, p12_records, tmp_path, capsys):
     _, run_dir = p12_run
     folder = tmp_path / "new_records"
     folder.mkdir()
     record_files = sorted((p12_records / "set-a").glob("*.txt"))[:15]
     for path in record_files:
         (folder / path.name).write_bytes(path.read_bytes())
+    # as records come: a README, a 0-byte record and a line with an empty parameter name (counted, skipped)
+    (folder / "README").write_text("new records\n")
+    (folder / "999999.txt").write_bytes(b"")
+    last = folder / record_files[-1].name
+    last.write_text(last.read_text().rstrip("\n") + "\n06:32,,2.7\n")
     output = tmp_path / "preds.csv"
     sys.path.insert(0, str(REPO / "pipelines"))
     import predict
 
-    assert predict.main(["--run", str(run_dir), "--input", str(folder), "--output", str(output)]) == 0
+    assert predict.main(["--run", str(run_dir), "--input", str(folder), "--output", str(output),
+                         "--model", "full"]) == 0
+    stderr = capsys.readouterr().err
+    assert "skipped: 1 file_empty, 1 line_empty_parameter, 1 member_not_txt" in stderr
+    assert "data_quality: " in stderr and "line_empty_parameter 1 (1 records)" in stderr
+    assert str(tmp_path) not in stderr.replace(str(folder), "")  # no temporary path shown
     rows = list(csv.DictReader(output.open()))
-    assert list(rows[0]) == ["RecordID", "probability"]
-    assert {int(r["RecordID"]) for r in rows} == {int(p.stem) for p in record_files}
+    assert list(rows[0]) == ["record_id", "model", "run_id", "probability", "threshold", "predicted_label"]
+    assert {int(r["record_id"]) for r in rows} == {int(p.stem) for p in record_files}
     assert all(0 <= float(r["probability"]) <= 1 for r in rows)
+    assert all(int(r["predicted_label"]) == (float(r["probability"]) >= float(r["threshold"])) for r in rows)
+    # --strict: the empty-parameter line stops the batch, naming file and line
+    assert predict.main(["--run", str(run_dir), "--input", str(folder), "--output", str(tmp_path / "strict.csv"),
+                         "--model", "full", "--strict"]) == 2
+    error = capsys.readouterr().err.strip().splitlines()
+    assert len(error) == 1 and f"{last}: line" in error[0] and "expected a parameter name" in error[0]
+    assert not (tmp_path / "strict.csv").exists()
     # the same records scored from the training marts get the same probabilities once their severity
     # scores (from Outcomes-a.txt, absent for new records) are missing there too: same ingest, marts
     # and fitted preprocessing on both paths
@@ -107,9 +125,9 @@ def test_predict_scores_raw_records_without_outcomes(p12_run, p12_records, tmp_p
         if path.name == "severity_scores.parquet":
             frame = frame.with_columns(pl.lit(None, dtype=pl.Int32).alias(c) for c in ("sofa", "saps_i"))
         frame.write_parquet(marts / path.name)
-    scored = score_stays(run_dir, marts)
-    same = dict(zip(scored["stay_id"].to_list(), scored["probability"].to_list()))
+    scored = score_stays(run_dir, marts, "full")
+    same = dict(zip(scored["record_id"].to_list(), scored["probability"].to_list()))
     for r in rows:
-        assert float(r["probability"]) == pytest.approx(same[int(r["RecordID"])], abs=1e-5)
+        assert float(r["probability"]) == pytest.approx(same[int(r["record_id"])], abs=1e-5)
     # a missing input is a one-line error
     assert predict.main(["--run", str(run_dir), "--input", str(tmp_path / "absent"), "--output", str(output)]) == 2

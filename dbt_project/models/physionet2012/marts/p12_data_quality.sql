@@ -1,7 +1,7 @@
 {{ config(alias='data_quality') }}
--- One row per data-quality rule of seed p12_data_quality_rules: how many rows (lines, values or
--- records) and records it touched, so nothing is silently dropped or changed. Rules that touched
--- nothing are listed with 0.
+-- One row per data-quality rule of seed p12_data_quality_rules: how many rows (lines, values,
+-- files or records) and records it touched, so nothing is silently dropped or changed; the ingest's
+-- skipped lines and files included. Rules that touched nothing are listed with 0.
 with measurements as (
 
     select * from {{ ref('int_p12__measurements') }}
@@ -32,6 +32,12 @@ records as (
 
 ),
 
+skipped as (
+
+    select * from {{ ref('stg_p12__skipped') }}
+
+),
+
 rules as (
 
     select * from {{ ref('p12_data_quality_rules') }}
@@ -51,6 +57,8 @@ duplicate_timestamps as (
 
 rule_hits as (
 
+    select rule, record_id, 1 as n_rows, from skipped
+    union all
     select dq_status as rule, record_id, 1 as n_rows, from measurements where dq_status <> 'ok'
     union all
     select 'at_48h_folded', record_id, n_values_at_48h from hourly where n_values_at_48h > 0
