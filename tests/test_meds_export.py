@@ -1,0 +1,40 @@
+"""MEDS export: labels and predictions validate against the meds package's schemas."""
+import numpy as np
+import pyarrow as pa
+import pyarrow.parquet as pq
+import pytest
+from meds import LabelSchema
+
+from models_py.meds_export import label_table, prediction_table, write_parquet
+
+TIMES = np.array(["2150-01-03T02:00", "2151-06-01T10:30", "2149-12-31T23:00"], dtype="datetime64[m]")
+
+
+def test_labels_validate_and_round_trip(tmp_path):
+    table = label_table([10, 11, 12], TIMES, [0, 1, 0])
+    path = tmp_path / "labels" / "cohort.parquet"
+    write_parquet(table, path)
+    read = pq.read_table(path)
+    LabelSchema.validate(read)
+    assert read.schema.field("prediction_time").type == pa.timestamp("us")
+    assert read.column("boolean_value").to_pylist() == [False, True, False]
+    assert [p.name for p in path.parent.iterdir()] == ["cohort.parquet"]  # no temp file left
+
+
+def test_predictions_carry_label_probability_and_decision():
+    table = prediction_table([10, 11, 12], TIMES, [0, 1, 0], [0.2, 0.7, 0.5], threshold=0.5)
+    LabelSchema.validate(table.select(["subject_id", "prediction_time", "boolean_value"]))
+    assert table.column("predicted_boolean_value").to_pylist() == [False, True, True]
+    assert table.column("predicted_boolean_probability").to_pylist() == [0.2, 0.7, 0.5]
+
+
+def test_a_missing_label_is_refused():
+    with pytest.raises(ValueError, match="1 stays have no label"):
+        label_table([1, 2], TIMES[:2], [0, float("nan")])
+
+
+def test_the_schema_check_is_real():
+    bad = pa.table({"subject_id": pa.array(["a"]), "prediction_time": pa.array(TIMES[:1].astype("datetime64[us]")),
+                    "boolean_value": pa.array([True])})
+    with pytest.raises(Exception, match="subject_id \(want int64, got string\)"):
+        LabelSchema.validate(bad)
