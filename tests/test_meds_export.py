@@ -36,5 +36,5 @@ def test_a_missing_label_is_refused():
 def test_the_schema_check_is_real():
     bad = pa.table({"subject_id": pa.array(["a"]), "prediction_time": pa.array(TIMES[:1].astype("datetime64[us]")),
                     "boolean_value": pa.array([True])})
-    with pytest.raises(Exception, match="subject_id \(want int64, got string\)"):
+    with pytest.raises(Exception, match=r"subject_id \(want int64, got string\)"):
         LabelSchema.validate(bad)
