@@ -41,8 +41,8 @@ def _stays_sql(marts_dir: Path, label: str, con: duckdb.DuckDBPyConnection) -> t
         joins.append(f"left join read_parquet({_path(marts_dir, mart)}) as {mart} using ({KEY})")
     channels_path = Path(marts_dir) / "series_channels.parquet"
     if channels_path.exists():
-        spec = con.sql(f"select distinct mart, channel, channel_order from read_parquet({_path(marts_dir, 'series_channels')}) "
-                       "order by channel_order").fetchall()
+        spec = con.sql("select distinct mart, channel, channel_order from "
+                       f"read_parquet({_path(marts_dir, 'series_channels')}) order by channel_order").fetchall()
         if spec:
             series = spec[0][0]
             means = ", ".join(f"avg({_quote(ch)}) as {_quote('mean_' + ch)}" for _, ch, _ in spec)
@@ -118,7 +118,8 @@ def table1_markdown(table: pl.DataFrame) -> str:
 def read_attrition(marts_dir: str | Path) -> pl.DataFrame:
     """cohort_attrition.parquet in step order (step, n_stays, n_excluded)."""
     path = Path(marts_dir) / "cohort_attrition.parquet"
-    sql = f"select step, n_stays, n_excluded from read_parquet({_path(Path(marts_dir), 'cohort_attrition')}) order by step_order"
+    sql = (f"select step, n_stays, n_excluded from read_parquet({_path(Path(marts_dir), 'cohort_attrition')}) "
+           "order by step_order")
     if not path.exists():
         raise FileNotFoundError(f"{path}: cohort_attrition mart not found; expected the warehouse's attrition table")
     return duckdb.sql(sql).pl()

@@ -12,7 +12,8 @@ def marts(tmp_path_factory):
     folder = write_marts(tmp_path_factory.mktemp("marts"), n_stays=200, seed=3)
     write_metadata(folder)
     pl.DataFrame({"step_order": [1, 2, 3], "step": ["icu_stays", "adults", "sepsis3"],
-                  "n_stays": [500, 420, 200], "n_excluded": [0, 80, 220]}).write_parquet(folder / "cohort_attrition.parquet")
+                  "n_stays": [500, 420, 200], "n_excluded": [0, 80, 220]},
+                 ).write_parquet(folder / "cohort_attrition.parquet")
     return folder
 
 
