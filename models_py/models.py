@@ -41,6 +41,18 @@ def random_time_mask(batch: int, steps: int, ratio: float, generator: torch.Gene
     return ranks < n_masked
 
 
+def split_padding(series: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor | None]:
+    """Hours whose channels are all NaN are padding (leak policy `mask`: the hours after ICU outtime).
+
+    Returns the series with NaN set to 0 and the (B, T) bool padding mask, or (series, None) when no
+    hour is padding, so the paper's series take exactly the computation they always took.
+    """
+    nan = torch.isnan(series)
+    if not bool(nan.any()):
+        return series, None
+    return series.masked_fill(nan, 0.0), nan.all(dim=-1)
+
+
 def dropout_keep(shape: torch.Size | tuple[int, ...], p: float) -> torch.Tensor:
     """float32 keep mask (1 = keep, 0 = drop, P(drop) = p to 2^-16) from torch's default CPU generator.
 
@@ -82,9 +94,12 @@ class TrainingAttention(torch.autograd.Function):
     """
 
     @staticmethod
-    def forward(ctx, q, k, v, p: float):
+    def forward(ctx, q, k, v, p: float, bias: torch.Tensor | None = None):
         q = q * (q.shape[-1] ** -0.5)
-        weights = torch.softmax(torch.bmm(q, k.transpose(1, 2)), dim=-1)  # (N, T, T)
+        scores = torch.bmm(q, k.transpose(1, 2))  # (N, Q, T)
+        if bias is not None:  # (N, 1, T): -inf on padding keys
+            scores = scores + bias
+        weights = torch.softmax(scores, dim=-1)
         keep = dropout_keep(weights.shape, p) if p > 0 else None
         kept = weights * keep if keep is not None else weights
         out_t = torch.bmm(v.transpose(1, 2), kept.transpose(1, 2))  # (N, dh, T) = (kept @ v)ᵀ
@@ -106,7 +121,7 @@ class TrainingAttention(torch.autograd.Function):
         grad_scores = torch._softmax_backward_data(grad_kept, weights, -1, weights.dtype)
         grad_q_t = torch.bmm(k.transpose(1, 2), grad_scores.transpose(1, 2)).mul_(q.shape[-1] ** -0.5)
         grad_k_t = torch.bmm(q.transpose(1, 2), grad_scores)
-        return grad_q_t.transpose(1, 2), grad_k_t.transpose(1, 2), grad_v_t.transpose(1, 2), None
+        return grad_q_t.transpose(1, 2), grad_k_t.transpose(1, 2), grad_v_t.transpose(1, 2), None, None
 
 
 def freeze(module: nn.Module) -> nn.Module:
@@ -136,8 +151,10 @@ class EncoderLayer(nn.Module):
         self.norm1, self.norm2 = nn.LayerNorm(d_model), nn.LayerNorm(d_model)
         self.dropout = nn.Dropout(dropout)
 
-    def forward(self, x: torch.Tensor, rows: torch.Tensor | None = None) -> torch.Tensor:
+    def forward(self, x: torch.Tensor, rows: torch.Tensor | None = None,
+                padding: torch.Tensor | None = None) -> torch.Tensor:
         """x (B, L, d) -> (B, L, d); with `rows` (B, Q) token positions -> (B, Q, d), those tokens only.
+        padding (B, L) bool: tokens no query attends to (their own outputs are computed but never read).
 
         With `rows`, keys and values still come from every token, but the queries, the output
         projection and the feed-forward block run on the Q tokens alone: the same values for them
@@ -154,16 +171,22 @@ class EncoderLayer(nn.Module):
             q = F.linear(residual, self.qkv.weight[:d], self.qkv.bias[:d]).view(b, -1, h, dh).transpose(1, 2)
             k, v = F.linear(x, self.qkv.weight[d:], self.qkv.bias[d:]).view(b, t, 2, h, dh).permute(2, 0, 3, 1, 4)
         n_q = q.shape[2]
+        # additive key bias (B, 1, 1, L): -inf on padding, so softmax gives those keys weight 0
+        bias = None if padding is None else torch.zeros(padding.shape, dtype=q.dtype, device=q.device).masked_fill(
+            padding, float("-inf"))[:, None, None, :]
         fast_path = x.device.type == "cpu" and self.attention_dropout < 1 and not torch.is_autocast_enabled("cpu")
         if self.training and fast_path:
+            flat_bias = None if bias is None else bias.expand(b, h, 1, t).reshape(b * h, 1, t)
             attn = TrainingAttention.apply(q.reshape(b * h, n_q, dh), k.reshape(b * h, t, dh), v.reshape(b * h, t, dh),
-                                           self.attention_dropout).view(b, h, n_q, dh)
+                                           self.attention_dropout, flat_bias).view(b, h, n_q, dh)
         elif self.training and self.attention_dropout > 0 and x.device.type == "cpu":
             # bf16 autocast on CPU: the plain ops, which autocast casts op by op
-            weights = torch.softmax((q * dh ** -0.5) @ k.transpose(-2, -1), dim=-1)
+            scores = (q * dh ** -0.5) @ k.transpose(-2, -1)
+            weights = torch.softmax(scores if bias is None else scores + bias, dim=-1)
             attn = fast_dropout(weights, self.attention_dropout, True) @ v
         else:
-            attn = F.scaled_dot_product_attention(q, k, v, dropout_p=self.attention_dropout if self.training else 0.0)
+            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=None if padding is None else ~padding[:, None, None, :],
+                                                  dropout_p=self.attention_dropout if self.training else 0.0)
         x = self.norm1(residual + self._dropout(self.out(attn.transpose(1, 2).reshape(b, n_q, d))))
         hidden = F.relu(self.ffn_in(x), inplace=True)  # in place: the linear's backward does not need its output
         return self.norm2(x + self._dropout(self.ffn_out(self._dropout(hidden))))
@@ -203,7 +226,11 @@ class SeriesEncoder(nn.Module):
     def forward(self, series: torch.Tensor, mask: torch.Tensor | None = None,
                 rows: torch.Tensor | None = None) -> torch.Tensor:
         """series (B, T, C) -> (B, 1 + T, d); with `rows` (B, Q) token positions (0 = [CLS], t + 1 =
-        hour t) -> (B, Q, d): the last layer computes only the tokens that are read (see EncoderLayer)."""
+        hour t) -> (B, Q, d): the last layer computes only the tokens that are read (see EncoderLayer).
+        Hours that are all NaN are padding no token attends to (`split_padding`)."""
+        series, padding = split_padding(series)
+        if padding is not None:  # [CLS] is never padding
+            padding = torch.cat([padding.new_zeros(padding.shape[0], 1), padding], dim=1)
         tokens = self.project(series)  # (B, T, d)
         if mask is not None:
             tokens = torch.where(mask.unsqueeze(-1), self.mask_token.expand_as(tokens), tokens)
@@ -211,7 +238,7 @@ class SeriesEncoder(nn.Module):
         tokens = torch.cat([cls, tokens], dim=1) + self.position  # (B, 1 + T, d)
         with torch.autocast(tokens.device.type, dtype=torch.bfloat16, enabled=self.bf16):
             for i, layer in enumerate(self.layers):
-                tokens = layer(tokens, rows if i == len(self.layers) - 1 else None)
+                tokens = layer(tokens, rows if i == len(self.layers) - 1 else None, padding)
         return tokens.to(series.dtype)  # float32 again after bf16 autocast
 
     def cls_embedding(self, series: torch.Tensor) -> torch.Tensor:
@@ -233,6 +260,7 @@ class MaskedAutoencoder(nn.Module):
         """series (B, T, C) -> (loss, pred (B, T, C), mask (B, T))."""
         if mask is None:
             mask = random_time_mask(series.shape[0], series.shape[1], self.mask_ratio, device=series.device)
+        mask = mask & ~torch.isnan(series).all(dim=-1)  # padding is never a reconstruction target
         latent = self.encoder(series, mask)
         pred = self.decoder(latent[:, 1:])  # drop [CLS]
         return self.forward_loss(series, pred, mask), pred, mask
@@ -241,6 +269,9 @@ class MaskedAutoencoder(nn.Module):
         """= forward(series, mask)[0], the training loss, with the last layer and the decoder run at the
         masked hours only (the only outputs the loss reads: ~40 % less work per step). Needs the same
         number of masked hours per sample (random_time_mask's); other masks take the full forward."""
+        padding = torch.isnan(series).all(dim=-1)
+        if bool(padding.any()):
+            mask = mask & ~padding  # padding is never a reconstruction target
         counts = mask.sum(dim=1)
         if counts.numel() == 0 or not bool((counts == counts[0]).all()) or int(counts[0]) == 0:
             return self(series, mask)[0]
@@ -252,6 +283,7 @@ class MaskedAutoencoder(nn.Module):
     @staticmethod
     def forward_loss(series: torch.Tensor, pred: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
         per_step = ((pred - series) ** 2).mean(dim=-1)  # (B, T)
+        per_step = per_step.masked_fill(~mask, 0.0)  # padding hours are NaN; never in the mask
         weights = mask.to(per_step.dtype)
         return (per_step * weights).sum() / weights.sum().clamp_min(1.0)
 
@@ -319,8 +351,15 @@ class LSTMBaseline(nn.Module):
         self.head = _head(cfg.lstm_hidden + n_static, n_classes, cfg)
 
     def forward(self, series: torch.Tensor, static: torch.Tensor):
-        _, (hidden, _) = self.lstm(series)  # hidden (1, B, h)
-        logits = self.head(torch.cat([hidden[-1], static], dim=1))
+        series, padding = split_padding(series)
+        if padding is None:
+            _, (hidden, _) = self.lstm(series)  # hidden (1, B, h)
+            last = hidden[-1]
+        else:  # the state after the last hour that is not padding (padding only trails)
+            out, _ = self.lstm(series)
+            last_hour = (~padding).sum(dim=1).clamp_min(1) - 1
+            last = out[torch.arange(out.shape[0], device=out.device), last_hour]
+        logits = self.head(torch.cat([last, static], dim=1))
         return logits, static.new_zeros(static.shape[0], 0)
 
     def forward_tasks(self, series: torch.Tensor, static: torch.Tensor) -> dict[str, torch.Tensor]:
