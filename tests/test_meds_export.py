@@ -1,4 +1,6 @@
 """MEDS export: labels and predictions validate against the meds package's schemas."""
+from datetime import timedelta
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -38,3 +40,26 @@ def test_the_schema_check_is_real():
                     "boolean_value": pa.array([True])})
     with pytest.raises(Exception, match=r"subject_id \(want int64, got string\)"):
         LabelSchema.validate(bad)
+
+
+def test_cohort_and_run_export_from_marts(tmp_path):
+    import polars as pl
+    from marts_fixture import write_marts
+
+    from models_py.meds_export import cohort_labels, run_predictions
+    marts = write_marts(tmp_path / "marts", n_stays=40)
+    cohort = pl.read_parquet(marts / "cohort.parquet")
+    labels = cohort_labels(marts, "icu_mortality", 48, "intime")
+    LabelSchema.validate(labels)
+    assert labels.num_rows == cohort.height
+    first = cohort.sort("stay_id").row(0, named=True)
+    assert labels.column("prediction_time")[0].as_py() == first["intime"] + timedelta(hours=48)
+    predictions = pl.DataFrame({"stay_id": cohort["stay_id"][:10], "split": "test", "model": "full",
+                                "probability": [0.1 * i for i in range(10)], "seed": 0})
+    table = run_predictions(marts, predictions, "full", 0.45, "icu_mortality", 48, "intime")
+    assert table.num_rows == 10
+    assert sum(table.column("predicted_boolean_value").to_pylist()) == 5
+    with pytest.raises(ValueError, match="no rows for model 'lstm'"):
+        run_predictions(marts, predictions, "lstm", 0.5, "icu_mortality", 48, "intime")
+    with pytest.raises(ValueError, match="no column admittime"):
+        cohort_labels(marts, "icu_mortality", 48, "admittime")
