@@ -21,6 +21,7 @@ import pytest
 from conftest import REPO
 from synthmimic import DEFAULT_STAYS, generate
 from synthmimic import tables as synth_tables
+from synthmimic.tables import layout as synth_layout
 from synthmimic.schema import KNOWN_NAME_DIFFERENCES, KNOWN_TYPE_DIFFERENCES, TABLES, arrow_schema
 
 CLI = [sys.executable, str(REPO / "pipelines" / "synthesize.py")]
@@ -411,10 +412,10 @@ def test_realistic_profile_densities(tmp_path):
 
 def test_ragged_helpers():
     import numpy as np
-    owner, local = synth_tables.ragged(np.array([2, 0, 3]))
+    owner, local = synth_layout.ragged(np.array([2, 0, 3]))
     assert owner.tolist() == [0, 0, 2, 2, 2] and local.tolist() == [0, 1, 0, 1, 2]
     x = np.array([1, 0, 1, 1, 1])
-    assert synth_tables.group_cumsum(x, np.array([2, 0, 3])).tolist() == [1, 1, 1, 2, 3]
+    assert synth_layout.group_cumsum(x, np.array([2, 0, 3])).tolist() == [1, 1, 1, 2, 3]
 
 
 def test_gzip_members_are_one_stream(tmp_path):
