@@ -6,6 +6,29 @@ items the generator writes are listed.
 """
 from __future__ import annotations
 
+from typing import NamedTuple
+
+
+class VasoactiveAgent(NamedTuple):
+    """An inputevents vasoactive drip: its item, rate unit, amount unit and bag volumes."""
+    itemid: int
+    rateuom: str
+    amountuom: str
+    totalamount: float
+    originalamount: float
+
+
+# The vasoactive agents, in the order their rows are written.
+VASOACTIVE_AGENTS = {
+    "norepinephrine": VasoactiveAgent(221906, "mcg/kg/min", "mg", 250.0, 8.0),
+    "dopamine": VasoactiveAgent(221662, "mcg/kg/min", "mg", 250.0, 400.0),
+    "epinephrine": VasoactiveAgent(221289, "mcg/kg/min", "mg", 250.0, 2.0),
+    "phenylephrine": VasoactiveAgent(221749, "mcg/kg/min", "mg", 250.0, 60.0),
+    "vasopressin": VasoactiveAgent(222315, "units/hour", "units", 100.0, 40.0),
+    "dobutamine": VasoactiveAgent(221653, "mcg/kg/min", "mg", 250.0, 250.0),
+    "milrinone": VasoactiveAgent(221986, "mcg/kg/min", "mg", 100.0, 20.0),
+}
+
 # icu.d_items rows: itemid, label, abbreviation, linksto, category, unitname, param_type,
 # lownormalvalue, highnormalvalue.
 D_ITEMS = [

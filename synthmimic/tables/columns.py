@@ -1,6 +1,8 @@
 """Arrow columns from numpy arrays, and a table in the exact column order and types of `schema.TABLES`."""
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -24,6 +26,12 @@ def f64(x, null=None) -> pa.Array:
     x = np.asarray(x, dtype=np.float64)
     mask = np.isnan(x) if null is None else (null | np.isnan(x))
     return pa.array(x, type=pa.float64(), mask=mask)
+
+
+class Coded(NamedTuple):
+    """A text column as integer codes into its texts (the form `cat` writes)."""
+    codes: np.ndarray
+    texts: list
 
 
 def cat(codes, options) -> pa.Array:

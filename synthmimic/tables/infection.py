@@ -16,10 +16,10 @@ def infection_workup(pop: Population, ids: Ids) -> tuple[pa.Table, pa.Table]:
     Sepsis-3 suspicion windows (culture then antibiotic within 72 h; antibiotic then culture within
     24 h), near misses, and ordinary ICU orders."""
     rng = pop.rng
-    fl = pop.flags
+    fl = pop.plan
     S = len(pop.stay_id)
     los = pop.los_h
-    inf = fl["infected"]
+    inf = fl.infected
     # pattern per stay: 0 culture->abx, 1 abx->culture, 2 ED culture->ICU abx (all valid);
     # near misses: 3 none, 4 prophylaxis only, 5 culture then abx > 72 h, 6 abx then culture > 24 h,
     # 7 ED-only antibiotic (+culture), 8 eye ointment (+culture); 9 valid pair on a mild stay
@@ -72,8 +72,8 @@ def infection_workup(pop: Population, ids: Ids) -> tuple[pa.Table, pa.Table]:
     # ordinary ICU orders
     for j in range(len(vocab.OTHER_DRUGS)):
         if vocab.OTHER_DRUGS[j][1] == "Norepinephrine":
-            sel = fl["vaso"] & (fl["primary"] == 0)
-            add(sel, np.maximum(fl["vaso_start_h"], 0) + 0.1, ("other", j))
+            sel = fl.vaso & (fl.primary == 0)
+            add(sel, np.maximum(fl.vaso_start_h, 0) + 0.1, ("other", j))
         else:
             add(rng.random(S) < 0.6, rng.uniform(0.5, 12, S), ("other", j))
 

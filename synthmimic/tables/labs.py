@@ -43,7 +43,7 @@ def lab_values(pop: Population, itemid: int, s: np.ndarray, th: np.ndarray, rng)
     if itemid == 51265:
         return np.clip(240 * np.exp(-0.32 * np.maximum(organ(pop, "coag", s, th), -1)) * e(0.12), 5, 900)
     if itemid == 51301:
-        return np.clip(8.5 * np.exp(0.22 * pop.flags["infected"][s] * np.maximum(sev, 0)) * e(0.25), 0.3, 80)
+        return np.clip(8.5 * np.exp(0.22 * pop.plan.infected[s] * np.maximum(sev, 0)) * e(0.25), 0.3, 80)
     if itemid == 51222:
         return np.clip(10.2 - 0.35 * sev + g(1.2), 5, 17)
     if itemid == 51221:
@@ -71,12 +71,12 @@ def lab_values(pop: Population, itemid: int, s: np.ndarray, th: np.ndarray, rng)
 def labevents(pop: Population, ids: Ids, padding: bool):
     """Yields labevents tables: chemistry/CBC/coag/LFT draws and arterial blood gases."""
     rng = pop.rng
-    fl = pop.flags
+    fl = pop.plan
     S = len(pop.stay_id)
     # routine draws: one just before ICU admission, then every 12 h (vasoactive/vent) or 24 h.
     # With padding (realistic profile) draws run every 3 h over the whole hospital admission, since
     # most MIMIC-IV labevents rows lie outside the ICU stay.
-    every_h = np.where(fl["vaso"] | fl["ventilated"] | (pop.archetype == SEPSIS), 12.0, 24.0)
+    every_h = np.where(fl.vaso | fl.ventilated | (pop.archetype == SEPSIS), 12.0, 24.0)
     end_h = pop.los_h.copy()
     start_h = np.zeros(S)
     if padding:
@@ -99,7 +99,7 @@ def labevents(pop: Population, ids: Ids, padding: bool):
         sel = np.ones(len(own), bool) if p_no < 2 else (k % 2 == 0)
         yield _lab_rows(pop, ids, own[sel], th[sel], t_draw[sel], priority[sel], items, rng)
     # arterial blood gases: every 4-6 h while ventilated, every 12 h on vasoactives; 'ART.' specimen
-    abg_every = np.where(fl["ventilated"], 5.0, np.where(fl["vaso"], 12.0, 0.0))
+    abg_every = np.where(fl.ventilated, 5.0, np.where(fl.vaso, 12.0, 0.0))
     n_abg = np.where(abg_every > 0, np.floor(pop.los_h / np.maximum(abg_every, 1)), 0).astype(np.int64)
     own, k = ragged(n_abg)
     th = k * abg_every[own] + rng.uniform(0.3, 3.0, len(own))
@@ -144,10 +144,10 @@ def _lab_rows(pop, ids, own, th, t_draw, priority, items, rng) -> pa.Table:
 
 
 def _blood_gas_rows(pop, ids, own, th, t_draw, rng) -> pa.Table:
-    fl = pop.flags
+    fl = pop.plan
     D = len(own)
     specimen = ids.take("specimen", D, 10_000_000)
-    on_vent = fl["ventilated"][own] & (th >= fl["vent_start_h"][own]) & (th <= fl["vent_end_h"][own])
+    on_vent = fl.ventilated[own] & (th >= fl.vent_start_h[own]) & (th <= fl.vent_end_h[own])
     resp = organ(pop, "resp", own, th)
     pf = np.clip(430 * np.exp(-0.42 * np.maximum(resp, -0.5)) * np.exp(rng.normal(0, 0.12, D)), 45, 600)
     fio2 = np.where(on_vent, np.clip(np.round((40 + 14 * np.maximum(resp, 0) + rng.normal(0, 5, D)) / 5) * 5, 30, 100), 21.0)

@@ -6,14 +6,15 @@ import pyarrow as pa
 
 from ..latent import OTHER, Population, organ
 from .columns import const, i64, table, ts
+from .grid import HourlyGrid
 from .layout import MIN
 
 
-def outputevents(pop: Population, grid: dict) -> pa.Table:
+def outputevents(pop: Population, grid: HourlyGrid) -> pa.Table:
     rng = pop.rng
-    fl = pop.flags
-    st, k, t, th = grid["stay"], grid["k"], grid["t"], grid["t_h"]
-    foley = fl["vaso"][st] | fl["ventilated"][st] | (pop.archetype[st] != OTHER)
+    fl = pop.plan
+    st, k, t, th = grid
+    foley = fl.vaso[st] | fl.ventilated[st] | (pop.archetype[st] != OTHER)
     every = np.where(foley, 1, 3)
     sel = np.flatnonzero((k % every == 0) & (k > 0))
     s = st[sel]

@@ -12,13 +12,13 @@ from .layout import MIN, H
 
 def procedureevents(pop: Population, ids: Ids) -> pa.Table:
     rng = pop.rng
-    fl = pop.flags
+    fl = pop.plan
     rows = []
-    v = np.flatnonzero(fl["ventilated"])
-    vst = pop.intime[v] + (np.maximum(fl["vent_start_h"][v], 0) * H).astype(np.int64)
-    ven = pop.intime[v] + (fl["vent_end_h"][v] * H).astype(np.int64)
+    v = np.flatnonzero(fl.ventilated)
+    vst = pop.intime[v] + (np.maximum(fl.vent_start_h[v], 0) * H).astype(np.int64)
+    ven = pop.intime[v] + (fl.vent_end_h[v] * H).astype(np.int64)
     rows.append((v, vst, ven, 225792, "Ventilation"))
-    a = np.flatnonzero(fl["vaso"])
+    a = np.flatnonzero(fl.vaso)
     rows.append((a, pop.intime[a] + rng.integers(10, 120, len(a)) * MIN, pop.outtime[a] - rng.integers(10, 300, len(a)) * MIN,
                  225752, "Invasive Lines"))
     rows.append((a, pop.intime[a] + rng.integers(20, 180, len(a)) * MIN, pop.outtime[a] - rng.integers(10, 300, len(a)) * MIN,

@@ -23,27 +23,27 @@ def patients(pop: Population) -> pa.Table:
 def admissions(pop: Population) -> pa.Table:
     rng = pop.rng
     A = len(pop.hadm_id)
-    f = pop.adm_flags
-    ed = f["ed"]
+    f = pop.admission
+    ed = f.ed
     edreg = pop.admittime - rng.integers(2 * H, 9 * H, A)
     edout = pop.admittime + rng.integers(10 * MIN, 90 * MIN, A)
     provider = np.array([f"P{x:05X}" for x in rng.integers(0, 16**5, A)], dtype=object)
     return table("admissions", {
         "subject_id": i64(pop.subject_id[pop.adm_subject]), "hadm_id": i64(pop.hadm_id),
         "admittime": ts(pop.admittime), "dischtime": ts(pop.dischtime),
-        "deathtime": ts(pop.deathtime, null=f["deathtime_missing"]),
-        "admission_type": strs(f["admission_type"]), "admit_provider_id": strs(provider),
-        "admission_location": strs(f["admission_location"]), "discharge_location": strs(f["discharge_location"]),
-        "insurance": strs(f["insurance"]), "language": strs(f["language"]),
-        "marital_status": strs(f["marital_status"]), "race": strs(f["race"]),
+        "deathtime": ts(pop.deathtime, null=f.deathtime_missing),
+        "admission_type": strs(f.admission_type), "admit_provider_id": strs(provider),
+        "admission_location": strs(f.admission_location), "discharge_location": strs(f.discharge_location),
+        "insurance": strs(f.insurance), "language": strs(f.language),
+        "marital_status": strs(f.marital_status), "race": strs(f.race),
         "edregtime": ts(edreg, null=~ed), "edouttime": ts(edout, null=~ed),
-        "hospital_expire_flag": i64(f["hospital_expire_flag"]),
+        "hospital_expire_flag": i64(f.hospital_expire_flag),
     })
 
 
 def icustays(pop: Population) -> pa.Table:
-    unknown = pop.flags["outcome_unknown"]
-    careunit = pop.flags["careunit"]
+    unknown = pop.plan.outcome_unknown
+    careunit = pop.plan.careunit
     los = (pop.outtime - pop.intime) / 86400.0
     return table("icustays", {
         "subject_id": i64(pop.subject_id[pop.stay_subject]), "hadm_id": i64(pop.hadm_id[pop.stay_adm]),
@@ -58,7 +58,7 @@ def transfers(pop: Population, ids: Ids) -> pa.Table:
     rng = pop.rng
     A = len(pop.hadm_id)
     rows = []  # (adm index, transfer_id, eventtype code, careunit, intime, outtime)
-    ed = pop.adm_flags["ed"]
+    ed = pop.admission.ed
     ed_adm = np.flatnonzero(ed)
     edreg = pop.admittime[ed_adm] - rng.integers(2 * H, 8 * H, len(ed_adm))
     rows.append((ed_adm, ids.take("transfer", len(ed_adm), 40_000_000), "ED", np.full(len(ed_adm), "Emergency Department", object),
@@ -73,10 +73,10 @@ def transfers(pop: Population, ids: Ids) -> pa.Table:
                  pop.admittime[pop.stay_adm[w]], pop.intime[w]))
     # ICU stays (first of the admission is 'admit' when there is no ward before it)
     ev = np.where(first_stay & ~np.isin(np.arange(len(pop.stay_id)), w), "admit", "transfer").astype(object)
-    out = np.where(pop.flags["outcome_unknown"], -1, pop.outtime)
-    rows.append((pop.stay_adm, pop.stay_id.copy(), ev, pop.flags["careunit"], pop.intime, out))
+    out = np.where(pop.plan.outcome_unknown, -1, pop.outtime)
+    rows.append((pop.stay_adm, pop.stay_id.copy(), ev, pop.plan.careunit, pop.intime, out))
     # ward after each ICU stay until the next stay or discharge (not after an ICU death)
-    after = ~pop.flags["icu_death"]
+    after = ~pop.plan.icu_death
     nxt_in = np.r_[pop.intime[1:], 0]
     same_next = np.r_[pop.stay_adm[1:] == pop.stay_adm[:-1], False] if len(pop.stay_adm) else np.zeros(0, bool)
     end = np.where(same_next, nxt_in, pop.dischtime[pop.stay_adm])
@@ -104,7 +104,7 @@ def services(pop: Population) -> pa.Table:
     return table("services", {
         "subject_id": i64(pop.subject_id[pop.adm_subject]), "hadm_id": i64(pop.hadm_id),
         "transfertime": ts(pop.admittime), "prev_service": const(None, A),
-        "curr_service": strs(pop.adm_flags["service"]),
+        "curr_service": strs(pop.admission.service),
     })
 
 
