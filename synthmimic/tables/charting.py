@@ -26,7 +26,9 @@ def chartevents(pop: Population, grid: HourlyGrid, vaso_stop_h: np.ndarray, padd
     vaso_stop = np.nan_to_num(vaso_stop_h[st], nan=-1.0)
     vaso_on = fl.vaso[st] & (th >= fl.vaso_start_h[st]) & (th <= vaso_stop)
     art_line = fl.vaso[st] | fl.ventilated[st]
-    noise = lambda sd: rng.normal(0, sd, n)
+
+    def noise(sd):
+        return rng.normal(0, sd, n)
 
     def block(sel, itemid, valuenum=None, uom=None, text: Coded | None = None, dt=0, stream=None):
         """One item's rows at grid rows `sel` (valuenum rounded already; text overrides value). `itemid`

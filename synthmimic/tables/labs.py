@@ -15,15 +15,23 @@ CHEM = [50912, 51006, 50882, 50983, 50971, 50902, 50931, 50868]
 CBC = [51265, 51301, 51222, 51221]
 COAG = [51274, 51237, 51275]
 LFT = [50885]
-BG = [52033, 50821, 50818, 50820, 50802, 50813, 50816]
+SPECIMEN_TYPE, PO2, OXYGEN = 52033, 50821, 50816     # blood gas items not drawn from lab_values
+BG = [SPECIMEN_TYPE, PO2, 50818, 50820, 50802, 50813, OXYGEN]
 
 
 def lab_values(pop: Population, itemid: int, s: np.ndarray, th: np.ndarray, rng) -> np.ndarray:
     sev = severity(pop, s, th)
     n = len(s)
-    e = lambda sd: np.exp(rng.normal(0, sd, n))
-    g = lambda sd: rng.normal(0, sd, n)
-    renal = lambda: organ(pop, "renal", s, th)
+
+    def e(sd):      # multiplicative noise
+        return np.exp(rng.normal(0, sd, n))
+
+    def g(sd):      # additive noise
+        return rng.normal(0, sd, n)
+
+    def renal():
+        return organ(pop, "renal", s, th)
+
     if itemid == 50912:
         return 0.9 * np.exp(0.1 * pop.comorbidity[s]) * np.exp(0.4 * np.maximum(renal(), -0.5)) * e(0.08)
     if itemid == 51006:
@@ -123,10 +131,10 @@ def _lab_rows(pop, ids, own, th, t_draw, priority, items, rng) -> pa.Table:
     uoms = []
     for j, itemid in enumerate(items):
         sl = slice(j * D, (j + 1) * D)
-        uom, l, h, dec = vocab.LAB_UNITS[itemid]
-        val[sl] = np.round(lab_values(pop, itemid, own, th, rng), dec)
-        lo[sl] = np.nan if l is None else l
-        hi[sl] = np.nan if h is None else h
+        uom, lower, upper, decimals = vocab.LAB_UNITS[itemid]
+        val[sl] = np.round(lab_values(pop, itemid, own, th, rng), decimals)
+        lo[sl] = np.nan if lower is None else lower
+        hi[sl] = np.nan if upper is None else upper
         if uom not in uoms:
             uoms.append(uom)
         uom_codes[sl] = uoms.index(uom)
@@ -154,18 +162,18 @@ def _blood_gas_rows(pop, ids, own, th, t_draw, rng) -> pa.Table:
     po2 = np.round(pf * fio2 / 100.0)
     parts = []
     for itemid in BG:
-        if itemid == 50816:
+        if itemid == OXYGEN:
             sel = np.flatnonzero(on_vent)
             val = fio2[sel]
-        elif itemid == 52033:
+        elif itemid == SPECIMEN_TYPE:
             sel = np.arange(D)
             val = np.full(D, np.nan)
-        elif itemid == 50821:
+        elif itemid == PO2:
             sel = np.arange(D)
             val = po2
         else:
             sel = np.arange(D)
-            val = np.round(lab_values(pop, itemid, own, th, rng), vocab.LAB_UNITS[itemid][3])
+            val = np.round(lab_values(pop, itemid, own, th, rng), vocab.LAB_UNITS[itemid].decimals)
         parts.append((itemid, sel, val if len(val) == len(sel) else val[sel]))
     s = np.concatenate([own[p[1]] for p in parts])
     spec = np.concatenate([specimen[p[1]] for p in parts])
@@ -173,11 +181,14 @@ def _blood_gas_rows(pop, ids, own, th, t_draw, rng) -> pa.Table:
     item = np.concatenate([np.full(len(p[1]), p[0]) for p in parts])
     val = np.concatenate([p[2] for p in parts])
     m = len(s)
-    is_spec = item == 52033
-    uoms = [None] + sorted({vocab.LAB_UNITS[i][0] for i in BG if i != 52033 and vocab.LAB_UNITS[i][0]})
-    uom_codes = np.array([0 if i == 52033 else uoms.index(vocab.LAB_UNITS[i][0]) for i in item], dtype=np.int32)
-    lo = np.array([np.nan if (i == 52033 or vocab.LAB_UNITS[i][1] is None) else vocab.LAB_UNITS[i][1] for i in item])
-    hi = np.array([np.nan if (i == 52033 or vocab.LAB_UNITS[i][2] is None) else vocab.LAB_UNITS[i][2] for i in item])
+    is_spec = item == SPECIMEN_TYPE
+    unit = vocab.LAB_UNITS
+    uoms = [None] + sorted({unit[i].valueuom for i in BG if i != SPECIMEN_TYPE and unit[i].valueuom})
+    uom_codes = np.array([0 if i == SPECIMEN_TYPE else uoms.index(unit[i].valueuom) for i in item], dtype=np.int32)
+    lo = np.array([np.nan if (i == SPECIMEN_TYPE or unit[i].ref_range_lower is None) else unit[i].ref_range_lower
+                   for i in item])
+    hi = np.array([np.nan if (i == SPECIMEN_TYPE or unit[i].ref_range_upper is None) else unit[i].ref_range_upper
+                   for i in item])
     text = pc.if_else(pa.array(is_spec), pa.scalar("ART.", pa.string()), num_text(val))
     flag = np.where((val < lo) | (val > hi), 0, 1).astype(np.int32)
     return table("labevents", {

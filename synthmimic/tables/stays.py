@@ -137,5 +137,6 @@ def diagnoses_icd(pop: Population) -> pa.Table:
     _, seq = ragged(np.bincount(adms, minlength=A))
     return table("diagnoses_icd", {
         "subject_id": i64(pop.subject_id[pop.adm_subject[adms]]), "hadm_id": i64(pop.hadm_id[adms]),
-        "seq_num": i64(seq + 1), "icd_code": strs([c[0] for c in codes]), "icd_version": i64([c[1] for c in codes]),
+        "seq_num": i64(seq + 1), "icd_code": strs([c.icd_code for c in codes]),
+        "icd_version": i64([c.icd_version for c in codes]),
     })
