@@ -1,6 +1,6 @@
 """The latent model: patients, admissions and ICU stays with a hidden severity trajectory.
 
-Everything observable is derived from these arrays by `tables.py`; nothing here is written out as-is
+Everything observable is derived from these arrays by `tables/`; nothing here is written out as-is
 (no labels, no scores). One call to `sample_population` makes one chunk of patients, vectorised.
 
 Per ICU stay:
@@ -218,7 +218,7 @@ def sample_population(seed: int, chunk: int, profile: Profile) -> Population:
     marital = _choice(rng, vocab.MARITAL, P, [0.45, 0.30, 0.12, 0.09, 0.04])
     race = _choice(rng, vocab.RACE, P, vocab.RACE_P)
     language = _choice(rng, vocab.LANGUAGES, P, vocab.LANGUAGES_P)
-    # modest sociodemographic effect on death (documented in data/README.md)
+    # modest sociodemographic effect on death (documented in docs/synthetic.md)
     socio = (0.12 * (insurance == "Medicaid") + 0.08 * (marital == "WIDOWED") - 0.06 * (insurance == "Private")
              + 0.05 * (gender == "M"))
     frailty = rng.normal(0, 1, P)      # never observed
