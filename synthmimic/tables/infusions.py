@@ -214,7 +214,6 @@ def _inputevents_drip(pop: Population, p: Drip, rng) -> pa.Table:
 def _inputevents_padding(pop: Population, ids: Ids, per_stay: float) -> pa.Table:
     """Maintenance NaCl 0.9% rows (a non-vasoactive continuous IV), about `per_stay` rows per ICU day."""
     rng = pop.rng
-    S = len(pop.stay_id)
     every_h = max(24.0 / max(per_stay, 0.1), 0.5)
     counts = np.floor(pop.los_h / every_h).astype(np.int64)
     own, k = ragged(counts)

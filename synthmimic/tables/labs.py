@@ -101,7 +101,8 @@ def labevents(pop: Population, ids: Ids, padding: bool):
     own, k, th = own[keep], k[keep], th[keep]
     t_draw = round_to_minute(pop.intime[own] + (th * H).astype(np.int64))
     priority = np.where((k <= 1) | (rng.random(len(own)) < 0.4), 0, 1)
-    panels = [CHEM + (list(vocab.LAB_PADDING)[:3] if padding else []), CBC + (list(vocab.LAB_PADDING)[3:8] if padding else []),
+    panels = [CHEM + (list(vocab.LAB_PADDING)[:3] if padding else []),
+              CBC + (list(vocab.LAB_PADDING)[3:8] if padding else []),
               COAG, LFT + (list(vocab.LAB_PADDING)[8:] if padding else [])]
     for p_no, items in enumerate(panels):
         sel = np.ones(len(own), bool) if p_no < 2 else (k % 2 == 0)
@@ -123,7 +124,6 @@ def _lab_rows(pop, ids, own, th, t_draw, priority, items, rng) -> pa.Table:
     m = D * len(items)
     s = np.tile(own, len(items))
     item = np.repeat(np.array(items), D)
-    thh = np.tile(th, len(items))
     val = np.empty(m)
     lo = np.empty(m)
     hi = np.empty(m)
@@ -158,7 +158,8 @@ def _blood_gas_rows(pop, ids, own, th, t_draw, rng) -> pa.Table:
     on_vent = fl.ventilated[own] & (th >= fl.vent_start_h[own]) & (th <= fl.vent_end_h[own])
     resp = organ(pop, "resp", own, th)
     pf = np.clip(430 * np.exp(-0.42 * np.maximum(resp, -0.5)) * np.exp(rng.normal(0, 0.12, D)), 45, 600)
-    fio2 = np.where(on_vent, np.clip(np.round((40 + 14 * np.maximum(resp, 0) + rng.normal(0, 5, D)) / 5) * 5, 30, 100), 21.0)
+    fio2 = np.where(on_vent, np.clip(np.round((40 + 14 * np.maximum(resp, 0) + rng.normal(0, 5, D)) / 5) * 5, 30, 100),
+                    21.0)
     po2 = np.round(pf * fio2 / 100.0)
     parts = []
     for itemid in BG:

@@ -61,7 +61,8 @@ def transfers(pop: Population, ids: Ids) -> pa.Table:
     ed = pop.admission.ed
     ed_adm = np.flatnonzero(ed)
     edreg = pop.admittime[ed_adm] - rng.integers(2 * H, 8 * H, len(ed_adm))
-    rows.append((ed_adm, ids.take("transfer", len(ed_adm), 40_000_000), "ED", np.full(len(ed_adm), "Emergency Department", object),
+    rows.append((ed_adm, ids.take("transfer", len(ed_adm), 40_000_000), "ED",
+                 np.full(len(ed_adm), "Emergency Department", object),
                  edreg, pop.admittime[ed_adm]))
     # admission ward before the first ICU stay of the admission
     first_stay = np.r_[True, pop.stay_adm[1:] != pop.stay_adm[:-1]] if len(pop.stay_adm) else np.zeros(0, bool)
