@@ -8,7 +8,8 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import tables
-from .latent import Population, sample_population, truncate
+from .latent import sample_population
+from .population import Population, truncate
 from .profiles import PROFILES, Profile
 from .schema import TABLES
 from .writer import FORMATS, AtomicDirectory, TableWriter, write_marker

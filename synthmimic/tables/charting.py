@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 
 from .. import vocab
-from ..latent import Population, organ, severity
+from ..latent import organ, severity
+from ..population import Population
 from .columns import Coded, cat, const, f64, i64, num_text, table, ts
 from .grid import HourlyGrid
 from .layout import MIN

@@ -5,7 +5,7 @@ from typing import NamedTuple
 
 import numpy as np
 
-from ..latent import Population
+from ..population import Population
 from .layout import H, ragged
 
 

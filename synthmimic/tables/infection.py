@@ -7,7 +7,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import vocab
-from ..latent import CARDIAC, Population, PrimaryAgent
+from ..population import CARDIAC, Population, PrimaryAgent
 from .columns import const, f64, i64, strs, table, ts
 from .ids import Ids
 from .layout import H, ragged, round_to_minute

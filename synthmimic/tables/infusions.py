@@ -7,7 +7,8 @@ import numpy as np
 import pyarrow as pa
 
 from .. import vocab
-from ..latent import SHOCK, Population, PrimaryAgent, severity
+from ..latent import severity
+from ..population import SHOCK, Population, PrimaryAgent
 from .columns import cat, const, f64, i64, table, ts
 from .ids import Ids
 from .layout import MIN, H, group_cumsum, ragged, round_to_minute

@@ -6,7 +6,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from .. import vocab
-from ..latent import SEPSIS, Population, organ, severity
+from ..latent import organ, severity
+from ..population import SEPSIS, Population
 from .columns import cat, const, f64, i64, num_text, table, ts
 from .ids import Ids
 from .layout import MIN, H, ragged, round_to_minute

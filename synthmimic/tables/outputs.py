@@ -4,7 +4,8 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..latent import OTHER, Population, organ
+from ..latent import organ
+from ..population import OTHER, Population
 from .columns import const, i64, table, ts
 from .grid import HourlyGrid
 from .layout import MIN

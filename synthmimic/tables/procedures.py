@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 import pyarrow as pa
 
-from ..latent import Population
+from ..population import Population
 from .columns import cat, const, f64, i64, table, ts
 from .ids import Ids
 from .layout import MIN, H

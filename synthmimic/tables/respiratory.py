@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from .. import vocab
-from ..latent import Population
+from ..population import Population
 from .columns import Coded
 
 

@@ -5,7 +5,7 @@ import numpy as np
 import pyarrow as pa
 
 from .. import vocab
-from ..latent import CARDIAC, OTHER, SEPSIS, SHOCK, Population
+from ..population import CARDIAC, OTHER, SEPSIS, SHOCK, Population
 from .columns import const, f64, i64, strs, table, ts
 from .ids import Ids
 from .layout import MIN, H, ragged
