@@ -6,7 +6,7 @@ import sys
 from pathlib import Path
 
 from .generate import DEFAULT_SEED, DEFAULT_STAYS, generate
-from .latent import PROFILES
+from .profiles import PROFILES
 from .writer import FORMATS
 
 REPO = Path(__file__).resolve().parents[1]

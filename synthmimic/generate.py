@@ -8,23 +8,15 @@ from pathlib import Path
 import pyarrow as pa
 
 from . import tables
-from .latent import PATIENTS_PER_CHUNK, PROFILES, sample_population, truncate
+from .latent import sample_population
+from .population import Population, truncate
+from .profiles import PROFILES, Profile
 from .schema import TABLES
 from .writer import FORMATS, AtomicDirectory, TableWriter, write_marker
 
 DEFAULT_STAYS = 11000
 DEFAULT_SEED = 42
 GENERATOR_VERSION = "1"
-
-# Per-profile charting density (the 'realistic' profile pads with real non-concept itemids so that a
-# stay carries about as many rows as in MIMIC-IV v3.1).
-DENSITY = {
-    "default": {"chart_padding_per_hour": 0, "lab_padding": False, "fluid_rows_per_day": 4,
-                "patients_per_chunk": PATIENTS_PER_CHUNK},
-    # six times the rows per stay: smaller chunks keep peak memory near the default profile's
-    "realistic": {"chart_padding_per_hour": 2.5, "lab_padding": True, "fluid_rows_per_day": 32,
-                  "patients_per_chunk": 120},
-}
 
 
 def validate(stays: int, seed: int, profile: str, fmt: str) -> None:
@@ -44,7 +36,7 @@ def generate(out: Path, stays: int = DEFAULT_STAYS, seed: int = DEFAULT_SEED, pr
              fmt: str = "csv.gz", progress=None) -> dict:
     """Write a synthetic MIMIC-IV source (hosp/, icu/) to `out` atomically; returns row counts."""
     validate(stays, seed, profile, fmt)
-    density = DENSITY[profile]
+    settings = PROFILES[profile]
     t0 = time.perf_counter()
     with AtomicDirectory(Path(out)) as root, ThreadPoolExecutor(max_workers=2) as pool:
         writers = {name: TableWriter(root, name, fmt, pool) for name in TABLES}
@@ -53,10 +45,10 @@ def generate(out: Path, stays: int = DEFAULT_STAYS, seed: int = DEFAULT_SEED, pr
             writers["d_labitems"].write(tables.d_labitems())
             remaining, chunk = stays, 0
             while remaining > 0:
-                pop = sample_population(seed, chunk, profile, density["patients_per_chunk"])
+                pop = sample_population(seed, chunk, settings)
                 if len(pop.stay_id) > remaining:
                     pop = truncate(pop, remaining)
-                write_chunk(pop, chunk, writers, density)
+                write_chunk(pop, chunk, writers, settings)
                 remaining -= len(pop.stay_id)
                 chunk += 1
                 if progress:
@@ -67,11 +59,11 @@ def generate(out: Path, stays: int = DEFAULT_STAYS, seed: int = DEFAULT_SEED, pr
         counts = {name: w.rows for name, w in writers.items()}
         write_marker(root, {"generator": "synthmimic", "version": GENERATOR_VERSION, "seed": seed,
                             "stays": stays, "profile": profile, "format": fmt,
-                            "patients_per_chunk": density["patients_per_chunk"], "rows": counts})
+                            "patients_per_chunk": settings.patients_per_chunk, "rows": counts})
     return {"rows": counts, "seconds": time.perf_counter() - t0}
 
 
-def write_chunk(pop, chunk: int, writers: dict, density: dict) -> None:
+def write_chunk(pop: Population, chunk: int, writers: dict[str, TableWriter], profile: Profile) -> None:
     ids = tables.Ids(chunk)
     writers["patients"].write(tables.patients(pop))
     writers["admissions"].write(tables.admissions(pop))
@@ -79,13 +71,13 @@ def write_chunk(pop, chunk: int, writers: dict, density: dict) -> None:
     writers["transfers"].write(tables.transfers(pop, ids))
     writers["services"].write(tables.services(pop))
     writers["diagnoses_icd"].write(tables.diagnoses_icd(pop))
-    plan = tables.vasoactive_plan(pop)
-    writers["inputevents"].write(tables.inputevents(pop, plan, ids, density["fluid_rows_per_day"]))
+    vaso = tables.vasoactive_plan(pop)
+    writers["inputevents"].write(tables.inputevents(pop, vaso, ids, profile.fluid_rows_per_day))
     grid = tables.hourly_grid(pop)
-    writers["chartevents"].write(concat(tables.chartevents(pop, grid, density["chart_padding_per_hour"])))
+    writers["chartevents"].write(concat(tables.chartevents(pop, grid, vaso.stop_h, profile.chart_padding_per_hour)))
     writers["outputevents"].write(tables.outputevents(pop, grid))
     writers["procedureevents"].write(tables.procedureevents(pop, ids))
-    writers["labevents"].write(concat(tables.labevents(pop, ids, density["lab_padding"])))
+    writers["labevents"].write(concat(tables.labevents(pop, ids, profile.lab_padding)))
     presc, micro = tables.infection_workup(pop, ids)
     writers["prescriptions"].write(presc)
     writers["microbiologyevents"].write(micro)

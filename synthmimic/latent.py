@@ -1,6 +1,6 @@
 """The latent model: patients, admissions and ICU stays with a hidden severity trajectory.
 
-Everything observable is derived from these arrays by `tables.py`; nothing here is written out as-is
+Everything observable is derived from these arrays (population.py) by `tables/`; nothing here is written out as-is
 (no labels, no scores). One call to `sample_population` makes one chunk of patients, vectorised.
 
 Per ICU stay:
@@ -20,68 +20,31 @@ Per ICU stay:
 """
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import numpy as np
 
 from . import vocab
+from .population import (
+    CARDIAC,
+    OTHER,
+    SEPSIS,
+    SHOCK,
+    AdmissionPlan,
+    NivKind,
+    Population,
+    PrimaryAgent,
+    RespiratoryPlan,
+    StayPlan,
+)
+from .profiles import Profile
 
-SHOCK, SEPSIS, CARDIAC, OTHER = 0, 1, 2, 3
 ORGANS = ("resp", "coag", "liver", "cv", "cns", "renal")
 
-# Archetype probabilities of a patient's first ICU stay, per profile. 'default' is enriched for the
-# paper's cohort (septic shock); 'realistic' follows MIMIC-IV proportions (about a third of stays
-# Sepsis-3, a quarter on vasopressors, ~10 % in the paper's cohort).
-PROFILES = {
-    "default": {"archetype_p": [0.72, 0.09, 0.07, 0.12]},
-    "realistic": {"archetype_p": [0.14, 0.22, 0.10, 0.54]},
-}
+# Archetype probabilities of a patient's later ICU stays (first stays: the profile's archetype_p)
 LATER_STAY_P = [0.25, 0.25, 0.10, 0.40]
-SEVERITY_MEAN = np.array([1.55, 0.95, 0.9, 0.1])
+SEVERITY_MEAN = np.array([1.55, 0.95, 0.9, 0.1])   # s0 by archetype
 
 SECONDS_PER_HOUR = 3600
-PATIENTS_PER_CHUNK = 400
 MAX_STAYS_PER_PATIENT = 3
-
-
-@dataclass
-class Population:
-    """One chunk: per-patient, per-admission and per-stay arrays (index = position in the chunk)."""
-    # patients
-    subject_id: np.ndarray
-    gender: np.ndarray            # 'F'/'M'
-    anchor_age: np.ndarray
-    anchor_year: np.ndarray
-    anchor_year_group: np.ndarray
-    dod: np.ndarray               # epoch seconds of the death date (midnight) or -1
-    # admissions
-    hadm_id: np.ndarray
-    adm_subject: np.ndarray       # patient index
-    admittime: np.ndarray
-    dischtime: np.ndarray
-    deathtime: np.ndarray         # -1 when alive at discharge
-    adm_flags: dict               # admission-level strings/values
-    # stays
-    stay_id: np.ndarray
-    stay_subject: np.ndarray      # patient index
-    stay_adm: np.ndarray          # admission index
-    intime: np.ndarray
-    outtime: np.ndarray           # -1 when unknown (outcome unknown)
-    los_h: np.ndarray
-    archetype: np.ndarray
-    s0: np.ndarray
-    slope: np.ndarray
-    recovery: np.ndarray
-    wave: np.ndarray              # (S, 4): amplitude1, phase1, amplitude2, phase2
-    organ_w: np.ndarray           # (S, 6)
-    organ_u: np.ndarray           # (S, 6)
-    comorbidity: np.ndarray
-    age: np.ndarray
-    weight_kg: np.ndarray
-    height_cm: np.ndarray
-    flags: dict                   # per-stay booleans and times (vasoactive plan, ventilation, ...)
-    rng: np.random.Generator
-    resp_rng: np.random.Generator  # the respiratory support text's own stream (see module docstring)
 
 
 def epoch_of_year(years: np.ndarray) -> np.ndarray:
@@ -104,15 +67,18 @@ def organ(pop: Population, name: str, stay: np.ndarray, t_h: np.ndarray) -> np.n
     return pop.organ_w[stay, k] * severity(pop, stay, t_h) + pop.organ_u[stay, k]
 
 
+SERVICES = ["MED", "MED", "MED", "SURG", "TRAUM", "CMED", "NSURG", "OMED"]   # drawn uniformly: MED 3/8
+
+
 def _choice(rng, options, n, p=None):
     idx = rng.choice(len(options), size=n, p=p)
     return np.array(options, dtype=object)[idx]
 
 
-def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PATIENTS_PER_CHUNK) -> Population:
+def sample_population(seed: int, chunk: int, profile: Profile) -> Population:
     """Patients, admissions and stays of one chunk (deterministic in seed and chunk number)."""
     rng = np.random.default_rng([seed, chunk])
-    P = n_patients
+    P = profile.patients_per_chunk
     base = chunk * P
 
     # ---- patients
@@ -131,7 +97,7 @@ def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PAT
     marital = _choice(rng, vocab.MARITAL, P, [0.45, 0.30, 0.12, 0.09, 0.04])
     race = _choice(rng, vocab.RACE, P, vocab.RACE_P)
     language = _choice(rng, vocab.LANGUAGES, P, vocab.LANGUAGES_P)
-    # modest sociodemographic effect on death (documented in data/README.md)
+    # modest sociodemographic effect on death (documented in docs/synthetic.md)
     socio = (0.12 * (insurance == "Medicaid") + 0.08 * (marital == "WIDOWED") - 0.06 * (insurance == "Private")
              + 0.05 * (gender == "M"))
     frailty = rng.normal(0, 1, P)      # never observed
@@ -140,8 +106,8 @@ def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PAT
     stay_subject = np.repeat(np.arange(P), n_stays)
     stay_k = np.concatenate([np.arange(n) for n in n_stays])
     S = len(stay_subject)
-    profile_p = PROFILES[profile]["archetype_p"]
-    archetype = np.where(stay_k == 0, rng.choice(4, size=S, p=profile_p), rng.choice(4, size=S, p=LATER_STAY_P))
+    archetype = np.where(stay_k == 0, rng.choice(4, size=S, p=profile.archetype_p),
+                         rng.choice(4, size=S, p=LATER_STAY_P))
     # a later stay in the same admission as the previous one (ICU readmission), else a new admission
     same_adm = (stay_k > 0) & (rng.random(S) < 0.5)
     adm_of_stay = np.cumsum(~same_adm) - 1
@@ -180,16 +146,19 @@ def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PAT
     late_vaso = vaso & (archetype == SHOCK) & (rng.random(S) < 0.06)
     vaso_start_h = np.where(rng.random(S) < 0.06, rng.uniform(-1.5, 0.0, S), rng.uniform(0.2, 14.0, S))
     vaso_start_h = np.where(late_vaso, rng.uniform(25.0, 60.0, S), vaso_start_h)
-    primary = np.full(S, -1)
-    # 0 norepinephrine, 1 dopamine, 2 epinephrine, 3 phenylephrine-only, 4 vasopressin-only (no weight)
+    primary = np.full(S, int(PrimaryAgent.NONE))
+    NOREPI, DOPA, EPI, PHENYL_ONLY, VASOPRESSIN_ONLY = (int(a) for a in list(PrimaryAgent)[1:])
     u = rng.random(S)
     primary[vaso & (archetype == SHOCK)] = np.select(
-        [u < 0.86, u < 0.92, u < 0.965, u < 0.992], [0, 1, 2, 3], 4)[vaso & (archetype == SHOCK)]
-    primary[archetype == CARDIAC] = np.select([u < 0.40, u < 0.55, u < 0.85], [0, 1, 2], 3)[archetype == CARDIAC]
-    inotrope = vaso & (((archetype == SHOCK) & (rng.random(S) < 0.10)) | ((archetype == CARDIAC) & (rng.random(S) < 0.45)))
+        [u < 0.86, u < 0.92, u < 0.965, u < 0.992], [NOREPI, DOPA, EPI, PHENYL_ONLY],
+        VASOPRESSIN_ONLY)[vaso & (archetype == SHOCK)]
+    primary[archetype == CARDIAC] = np.select([u < 0.40, u < 0.55, u < 0.85], [NOREPI, DOPA, EPI],
+                                              PHENYL_ONLY)[archetype == CARDIAC]
+    inotrope = vaso & (((archetype == SHOCK) & (rng.random(S) < 0.10))
+                       | ((archetype == CARDIAC) & (rng.random(S) < 0.45)))
     milrinone = (archetype == CARDIAC) & (rng.random(S) < 0.25)
-    add_phenylephrine = vaso & (primary != 3) & (rng.random(S) < 0.12)
-    missing_weight = vaso & ((primary == 4) | (rng.random(S) < 0.01))
+    add_phenylephrine = vaso & (primary != PHENYL_ONLY) & (rng.random(S) < 0.12)
+    missing_weight = vaso & ((primary == VASOPRESSIN_ONLY) | (rng.random(S) < 0.01))
 
     # ---- ICU length of stay, death timing
     short_after_vaso = vaso & ~late_vaso & (rng.random(S) < 0.05)
@@ -274,50 +243,51 @@ def sample_population(seed: int, chunk: int, profile: str, n_patients: int = PAT
     adm_cardiac = np.zeros(A, dtype=bool)
     adm_cardiac[adm_of_stay[cardiac]] = True
     emergency = ~adm_cardiac | (rng.random(A) < 0.2)
-    adm_flags = {
-        "admission_type": np.where(emergency, _choice(rng, vocab.ADMISSION_TYPES_EMERGENCY, A, [0.55, 0.25, 0.12, 0.08]),
-                                   np.where(rng.random(A) < 0.6, "ELECTIVE", "SURGICAL SAME DAY ADMISSION")).astype(object),
-        "admission_location": np.where(emergency, _choice(rng, vocab.ADMISSION_LOCATIONS, A, [0.6, 0.2, 0.12, 0.08]),
-                                       "PHYSICIAN REFERRAL").astype(object),
-        "discharge_location": discharge_location,
-        "ed": emergency & (rng.random(A) < 0.85),
-        "service": np.where(adm_cardiac, "CSURG", _choice(rng, ["MED", "MED", "MED", "SURG", "TRAUM", "CMED", "NSURG", "OMED"], A)).astype(object),
-        "insurance": insurance[adm_subject], "language": language[adm_subject],
-        "marital_status": marital[adm_subject], "race": race[adm_subject],
-        "hospital_expire_flag": adm_last_stay_dies.astype(np.int64),
-        # a real MIMIC-IV quirk (mimic-code issue #1406): in-hospital deaths with no deathtime
-        "deathtime_missing": adm_last_stay_dies & (rng.random(A) < 0.03),
-    }
+    # (keyword arguments are evaluated in order: the random draws keep their order)
+    admission = AdmissionPlan(
+        admission_type=np.where(
+            emergency, _choice(rng, vocab.ADMISSION_TYPES_EMERGENCY, A, [0.55, 0.25, 0.12, 0.08]),
+            np.where(rng.random(A) < 0.6, "ELECTIVE", "SURGICAL SAME DAY ADMISSION")).astype(object),
+        admission_location=np.where(emergency, _choice(rng, vocab.ADMISSION_LOCATIONS, A, [0.6, 0.2, 0.12, 0.08]),
+                                    "PHYSICIAN REFERRAL").astype(object),
+        discharge_location=discharge_location,
+        ed=emergency & (rng.random(A) < 0.85),
+        service=np.where(adm_cardiac, "CSURG", _choice(rng, SERVICES, A)).astype(object),
+        insurance=insurance[adm_subject], language=language[adm_subject],
+        marital_status=marital[adm_subject], race=race[adm_subject],
+        hospital_expire_flag=adm_last_stay_dies.astype(np.int64),
+        deathtime_missing=adm_last_stay_dies & (rng.random(A) < 0.03),
+    )
 
     careunit = np.where(cardiac, _choice(rng, vocab.CAREUNITS_CARDIAC, S, [0.8, 0.2]),
-                        np.where(adm_flags["service"][adm_of_stay] == "MED",
+                        np.where(admission.service[adm_of_stay] == "MED",
                                  _choice(rng, vocab.CAREUNITS_MEDICAL, S, [0.7, 0.3]),
                                  _choice(rng, vocab.CAREUNITS_MEDICAL + vocab.CAREUNITS_SURGICAL, S))).astype(object)
 
-    flags = {
-        "infected": infected, "vaso": vaso, "late_vaso": late_vaso, "vaso_start_h": vaso_start_h,
-        "primary": primary, "inotrope": inotrope, "milrinone": milrinone,
-        "add_phenylephrine": add_phenylephrine, "missing_weight": missing_weight,
-        "ventilated": ventilated, "vent_start_h": vent_start_h, "vent_end_h": vent_end_h,
-        "icu_death": icu_death, "dies": dies, "careunit": careunit, "outcome_unknown": outcome_unknown,
-        "no_heart_rate": rng.random(S) < 0.003, "paediatric": paediatric[stay_subject],
-        "stay_k": stay_k,
-    }
+    plan = StayPlan(
+        infected=infected, vaso=vaso, late_vaso=late_vaso, vaso_start_h=vaso_start_h,
+        primary=primary, inotrope=inotrope, milrinone=milrinone,
+        add_phenylephrine=add_phenylephrine, missing_weight=missing_weight,
+        ventilated=ventilated, vent_start_h=vent_start_h, vent_end_h=vent_end_h,
+        icu_death=icu_death, dies=dies, careunit=careunit, outcome_unknown=outcome_unknown,
+        no_heart_rate=rng.random(S) < 0.003, paediatric=paediatric[stay_subject],
+        stay_k=stay_k,
+    )
     resp_rng = np.random.default_rng([seed, chunk, 1])
-    flags.update(respiratory_plan(resp_rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death))
+    respiratory = respiratory_plan(resp_rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death)
     return Population(
         subject_id=subject_id, gender=gender, anchor_age=anchor_age, anchor_year=anchor_year,
         anchor_year_group=anchor_year_group, dod=dod,
         hadm_id=hadm_id, adm_subject=adm_subject, admittime=admittime, dischtime=dischtime,
-        deathtime=deathtime, adm_flags=adm_flags,
+        deathtime=deathtime, admission=admission,
         stay_id=stay_id, stay_subject=stay_subject, stay_adm=adm_of_stay, intime=intime, outtime=outtime,
         los_h=los_h, archetype=archetype, s0=s0, slope=slope, recovery=recovery, wave=wave,
         organ_w=organ_w, organ_u=organ_u, comorbidity=comorbidity, age=age, weight_kg=weight,
-        height_cm=height, flags=flags, rng=rng, resp_rng=resp_rng,
+        height_cm=height, plan=plan, respiratory=respiratory, rng=rng, resp_rng=resp_rng,
     )
 
 
-def respiratory_plan(rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death) -> dict:
+def respiratory_plan(rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death) -> RespiratoryPlan:
     """Per-stay respiratory support around the invasive ventilation of the main model (times in hours
     after intime): Hamilton ventilator, tracheostomy during long ventilation, one period of
     non-invasive ventilation (before intubation, instead of it, or after extubation), high-flow
@@ -329,51 +299,22 @@ def respiratory_plan(rng, ventilated, vent_start_h, vent_end_h, los_h, icu_death
     hamilton = ventilated & (u[:, 0] < 0.08)
     trach = ventilated & (duration > 96) & (u[:, 1] < 0.35)
     trach_h = np.where(trach, vent_from + duration * rng.uniform(0.4, 0.7, S), np.nan)
-    # NIV kind: 1 before intubation, 2 instead of it, 3 after extubation
     extubated_alive = ventilated & ~trach & ~icu_death
+    NONE, BEFORE, INSTEAD, AFTER = (int(k) for k in NivKind)
     niv_kind = np.select([ventilated & (vent_start_h > 2) & (u[:, 2] < 0.35),
                           ~ventilated & (u[:, 2] < 0.18),
-                          extubated_alive & (u[:, 2] > 0.90)], [1, 2, 3], 0)
-    niv_start = np.select([niv_kind == 1, niv_kind == 2, niv_kind == 3],
-                          [np.zeros(S), rng.uniform(0, 8, S), vent_end_h], np.nan)
-    niv_end = np.select([niv_kind == 1, niv_kind == 2, niv_kind == 3],
-                        [vent_start_h, niv_start + rng.uniform(8, 36, S), vent_end_h + rng.uniform(6, 24, S)], np.nan)
-    hfnc = (niv_kind == 0) & ((extubated_alive & (u[:, 3] < 0.12)) | (~ventilated & (u[:, 3] < 0.08)))
+                          extubated_alive & (u[:, 2] > 0.90)], [BEFORE, INSTEAD, AFTER], NONE)
+    kinds = [niv_kind == BEFORE, niv_kind == INSTEAD, niv_kind == AFTER]
+    niv_start = np.select(kinds, [np.zeros(S), rng.uniform(0, 8, S), vent_end_h], np.nan)
+    niv_end = np.select(kinds, [vent_start_h, niv_start + rng.uniform(8, 36, S), vent_end_h + rng.uniform(6, 24, S)],
+                        np.nan)
+    hfnc = (niv_kind == NONE) & ((extubated_alive & (u[:, 3] < 0.12)) | (~ventilated & (u[:, 3] < 0.08)))
     hfnc_start = np.where(hfnc, np.where(ventilated, vent_end_h, rng.uniform(0, 8, S)), np.nan)
     hfnc_end = hfnc_start + rng.uniform(6, 30, S)
     o2_device = rng.choice(len(vocab.O2_DEVICES), size=S, p=[p for _, p in vocab.O2_DEVICES])
-    return {
-        "hamilton": hamilton, "trach_h": trach_h, "niv_start_h": niv_start,
-        "niv_end_h": np.minimum(niv_end, los_h), "niv_mask": (u[:, 4] < 0.38).astype(np.int32),
-        "niv_hamilton": (niv_kind > 0) & (u[:, 5] < 0.15), "hfnc_start_h": hfnc_start,
-        "hfnc_end_h": np.minimum(hfnc_end, los_h), "o2_device": o2_device,
-    }
-
-
-def truncate(pop: Population, n_stays: int) -> Population:
-    """Keep the first n_stays stays (whole admissions/patients after the cut are dropped)."""
-    if n_stays >= len(pop.stay_id):
-        return pop
-    keep_s = np.arange(n_stays)
-    last_subject = pop.stay_subject[n_stays - 1]
-    keep_p = np.arange(last_subject + 1)
-    last_adm = pop.stay_adm[n_stays - 1]
-    keep_a = np.arange(last_adm + 1)
-    P = len(keep_p)
-    # a patient cut after an earlier stay keeps that stay's admission; its later stays are not written
-    flags = {k: v[keep_s] for k, v in pop.flags.items()}
-    adm_flags = {k: v[keep_a] for k, v in pop.adm_flags.items()}
-    pop2 = Population(
-        subject_id=pop.subject_id[:P], gender=pop.gender[:P], anchor_age=pop.anchor_age[:P],
-        anchor_year=pop.anchor_year[:P], anchor_year_group=pop.anchor_year_group[:P], dod=pop.dod[:P].copy(),
-        hadm_id=pop.hadm_id[keep_a], adm_subject=pop.adm_subject[keep_a], admittime=pop.admittime[keep_a],
-        dischtime=pop.dischtime[keep_a], deathtime=pop.deathtime[keep_a], adm_flags=adm_flags,
-        stay_id=pop.stay_id[keep_s], stay_subject=pop.stay_subject[keep_s], stay_adm=pop.stay_adm[keep_s],
-        intime=pop.intime[keep_s], outtime=pop.outtime[keep_s], los_h=pop.los_h[keep_s],
-        archetype=pop.archetype[keep_s], s0=pop.s0[keep_s], slope=pop.slope[keep_s],
-        recovery=pop.recovery[keep_s], wave=pop.wave[keep_s], organ_w=pop.organ_w[keep_s],
-        organ_u=pop.organ_u[keep_s], comorbidity=pop.comorbidity[keep_s], age=pop.age[keep_s],
-        weight_kg=pop.weight_kg[keep_s], height_cm=pop.height_cm[keep_s], flags=flags, rng=pop.rng,
-        resp_rng=pop.resp_rng,
+    return RespiratoryPlan(
+        hamilton=hamilton, trach_h=trach_h, niv_start_h=niv_start,
+        niv_end_h=np.minimum(niv_end, los_h), niv_mask=(u[:, 4] < 0.38).astype(np.int32),
+        niv_hamilton=(niv_kind != NONE) & (u[:, 5] < 0.15), hfnc_start_h=hfnc_start,
+        hfnc_end_h=np.minimum(hfnc_end, los_h), o2_device=o2_device,
     )
-    return pop2

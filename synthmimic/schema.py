@@ -2,7 +2,7 @@
 
 Names and order follow the real files (MIMIC-IV demo v2.2 headers, which match v3.1 for these tables);
 the types are the ones DuckDB infers from the real demo files (BIGINT ids, DOUBLE numerics, VARCHAR
-text, TIMESTAMP times, DATE for patients.dod). Known differences, kept on purpose (see data/README.md):
+text, TIMESTAMP times, DATE for patients.dod). Known differences, kept on purpose (see docs/synthetic.md):
 - chartevents caregiver_id/storetime/value/warning: the demo's chartevents is a reconstruction with
   these empty or numeric-only; the full database (and this generator) has caregiver_id BIGINT,
   storetime TIMESTAMP, value VARCHAR (text such as 'No Response-ETT') and warning BIGINT (0/1).

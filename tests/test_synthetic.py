@@ -17,11 +17,12 @@ import duckdb
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import REPO
+
 from synthmimic import DEFAULT_STAYS, generate
 from synthmimic import tables as synth_tables
 from synthmimic.schema import KNOWN_NAME_DIFFERENCES, KNOWN_TYPE_DIFFERENCES, TABLES, arrow_schema
+from synthmimic.tables import layout as synth_layout
 
 CLI = [sys.executable, str(REPO / "pipelines" / "synthesize.py")]
 VIS_ITEMIDS = "(221662, 221653, 221289, 221906, 221986, 222315)"
@@ -110,7 +111,8 @@ def test_parquet_has_the_same_schema(tmp_path):
         schema = pq.read_schema(path_of(out, table, "parquet"))
         assert schema.names == arrow_schema(table).names
         # Parquet has no second-resolution timestamps: they are stored as milliseconds
-        norm = lambda t: "timestamp" if pa.types.is_timestamp(t) else str(t)
+        def norm(t):
+            return "timestamp" if pa.types.is_timestamp(t) else str(t)
         assert [norm(f.type) for f in schema] == [norm(f.type) for f in arrow_schema(table)]
         csv_like = duckdb.connect().execute(
             f"describe select * from read_parquet('{path_of(out, table, 'parquet')}')").fetchall()
@@ -187,7 +189,8 @@ def test_several_icu_stays_per_patient_and_per_admission(raw):
 
 def test_vasoactive_start_rules(raw):
     first = """(select i.stay_id, i.intime, i.outtime, min(e.starttime) as first_vis
-                from icustays i join inputevents e using (stay_id) where e.itemid in """ + VIS_ITEMIDS + " group by all)"
+                from icustays i join inputevents e using (stay_id)
+                where e.itemid in """ + VIS_ITEMIDS + " group by all)"
     assert one(raw, f"select count(*) from {first} where first_vis > intime + interval 24 hour") > 0
     assert one(raw, f"""select count(*) from {first} where first_vis <= intime + interval 24 hour
                         and outtime < first_vis + interval 24 hour""") > 0
@@ -213,10 +216,12 @@ def test_deaths_inside_and_after_the_icu_stay_are_consistent(raw):
     missing = one(raw, "select count(*) from admissions where hospital_expire_flag = 1 and deathtime is null")
     deaths = one(raw, "select count(*) from admissions where hospital_expire_flag = 1")
     assert 0 < missing < 0.1 * deaths
-    assert one(raw, "select count(*) from admissions where hospital_expire_flag = 1 and discharge_location <> 'DIED'") == 0
+    assert one(raw,
+               "select count(*) from admissions where hospital_expire_flag = 1 and discharge_location <> 'DIED'") == 0
     # deaths after discharge exist only in patients.dod (28-day / 1-year labels)
     assert one(raw, """select count(*) from patients p where p.dod is not null and not exists
-                       (select 1 from admissions a where a.subject_id = p.subject_id and a.deathtime is not null)""") > 0
+                       (select 1 from admissions a
+                        where a.subject_id = p.subject_id and a.deathtime is not null)""") > 0
 
 
 SUSPICION = """
@@ -225,19 +230,23 @@ SUSPICION = """
         from prescriptions r
         left join icustays i on i.hadm_id = r.hadm_id and r.starttime >= i.intime and r.starttime < i.outtime
         where r.drug_type = 'MAIN' and r.route not in ('OU', 'OS', 'OD', 'AU', 'AS', 'AD', 'TP')
-          and regexp_matches(lower(r.drug), 'vanco|piperacillin|cefepime|ceftriaxone|meropenem|metronidazole|levofloxacin|cipro|cefazolin|erythromycin')
+          and regexp_matches(lower(r.drug), 'vanco|piperacillin|cefepime|ceftriaxone|meropenem|metronidazole|'
+                                            || 'levofloxacin|cipro|cefazolin|erythromycin')
     ),
     cultures as (
-        select micro_specimen_id, max(subject_id) as subject_id, max(chartdate) as chartdate, max(charttime) as charttime
+        select micro_specimen_id, max(subject_id) as subject_id, max(chartdate) as chartdate,
+            max(charttime) as charttime
         from microbiologyevents group by 1
     ),
     pairs as (
         select a.*, c.charttime, c.chartdate,
             (c.charttime is not null and a.abx_time > c.charttime and a.abx_time <= c.charttime + interval 72 hour)
-                or (c.charttime is null and cast(a.abx_time as date) between cast(c.chartdate as date) and cast(c.chartdate as date) + 3)
+                or (c.charttime is null and cast(a.abx_time as date)
+                    between cast(c.chartdate as date) and cast(c.chartdate as date) + 3)
                 as culture_first,
             (c.charttime is not null and a.abx_time >= c.charttime - interval 24 hour and a.abx_time < c.charttime)
-                or (c.charttime is null and cast(a.abx_time as date) between cast(c.chartdate as date) - 1 and cast(c.chartdate as date))
+                or (c.charttime is null and cast(a.abx_time as date)
+                    between cast(c.chartdate as date) - 1 and cast(c.chartdate as date))
                 as antibiotic_first
         from abx a join cultures c on c.subject_id = a.subject_id
     )
@@ -260,7 +269,8 @@ def test_sepsis3_suspicion_windows_and_near_misses(raw):
     # eye ointment antibiotics are excluded by route; some stays have them with a culture
     assert one(raw, "select count(*) from prescriptions where route = 'OU' and lower(drug) like '%ophth oint%'") > 0
     # every specimen counts as a culture; some positive, some cancelled
-    assert one(raw, "select count(distinct micro_specimen_id) from microbiologyevents where org_name is not null and org_name <> 'CANCELLED'") > 0
+    assert one(raw, "select count(distinct micro_specimen_id) from microbiologyevents"
+                    " where org_name is not null and org_name <> 'CANCELLED'") > 0
     assert one(raw, "select count(*) from microbiologyevents where org_itemid = 90760") > 0
     assert one(raw, "select count(*) from microbiologyevents where spec_type_desc = 'BLOOD CULTURE'") > 0
 
@@ -270,23 +280,28 @@ def test_sepsis_without_vasoactives_and_vasoactives_without_suspicion(raw):
                                  where stay_id is not null and (culture_first or antibiotic_first))"""
     vis = f"(select distinct stay_id from inputevents where itemid in {VIS_ITEMIDS})"
     assert one(raw, suspected + f" select count(*) from suspected where stay_id not in {vis}") > 0
-    assert one(raw, suspected + f" select count(*) from {vis} v where v.stay_id not in (select stay_id from suspected)") > 0
+    assert one(raw,
+               suspected + f" select count(*) from {vis} v where v.stay_id not in (select stay_id from suspected)") > 0
 
 
 def test_infusion_details(raw):
-    agents = raw.execute(f"select distinct itemid from inputevents where itemid in {VIS_ITEMIDS} or itemid = 221749").fetchall()
+    agents = raw.execute(f"select distinct itemid from inputevents where itemid in {VIS_ITEMIDS}"
+                         " or itemid = 221749").fetchall()
     assert len(agents) == 7
     units = dict(raw.execute("""select itemid || ' ' || rateuom, count(*) from inputevents
                                 where itemid in (221906, 222315) group by 1""").fetchall())
     assert units.get("221906 mcg/kg/min", 0) > 0 and units.get("221906 mg/kg/min", 0) > 0
     assert units.get("222315 units/hour", 0) > 0 and units.get("222315 units/min", 0) > 0
     # rate changes are consecutive rows of one order (shared linkorderid)
-    assert one(raw, "select max(n) from (select count(*) as n from inputevents where itemid = 221906 group by linkorderid)") > 3
+    assert one(raw, "select max(n) from (select count(*) as n from inputevents"
+                    " where itemid = 221906 group by linkorderid)") > 3
     # overlapping rows of one drug (two orders running at once)
-    assert one(raw, """select count(*) from inputevents a join inputevents b on a.stay_id = b.stay_id and a.itemid = b.itemid
+    assert one(raw,
+               """select count(*) from inputevents a join inputevents b on a.stay_id = b.stay_id and a.itemid = b.itemid
                        and a.orderid < b.orderid and a.linkorderid <> b.linkorderid
                        where a.itemid = 221906 and a.starttime < b.endtime and b.starttime < a.endtime""") > 0
-    assert one(raw, "select count(*) from inputevents where itemid = 221906 and rateuom = 'mcg/kg/min' and rate > 5") > 0
+    assert one(raw,
+               "select count(*) from inputevents where itemid = 221906 and rateuom = 'mcg/kg/min' and rate > 5") > 0
     assert one(raw, f"select count(*) from inputevents where itemid in {VIS_ITEMIDS} and patientweight is null") > 0
     assert one(raw, "select count(*) from inputevents where endtime <= starttime") == 0
     assert one(raw, """select count(*) from inputevents e join icustays i using (stay_id)
@@ -297,19 +312,24 @@ def test_infusion_details(raw):
 
 def test_charting_conventions(raw):
     # vitals about hourly: median gap between heart-rate rows of a stay is one hour
-    gap = one(raw, """select median(g) from (select date_diff('minute', lag(charttime) over (partition by stay_id order by charttime),
-                      charttime) as g from chartevents where itemid = 220045)""")
+    gap = one(raw, """select median(g) from (
+                      select date_diff('minute', lag(charttime) over (partition by stay_id order by charttime),
+                                       charttime) as g
+                      from chartevents where itemid = 220045)""")
     assert gap == 60
     # a few stays without any heart rate (they cannot have an hourly SOFA grid)
-    no_hr = one(raw, "select count(*) from icustays where stay_id not in (select stay_id from chartevents where itemid = 220045)")
+    no_hr = one(raw, "select count(*) from icustays"
+                     " where stay_id not in (select stay_id from chartevents where itemid = 220045)")
     assert 0 < no_hr < 0.01 * DEFAULT_STAYS
     # GCS text values, intubated verbal response
-    verbal = dict(raw.execute("select value, min(valuenum) from chartevents where itemid = 223900 group by 1").fetchall())
+    verbal = dict(raw.execute("select value, min(valuenum) from chartevents where itemid = 223900 group by 1")
+                  .fetchall())
     assert verbal["No Response-ETT"] == 1 and verbal["Oriented"] == 5
     assert one(raw, "select count(*) from chartevents where itemid = 223849 and value = 'CMV/ASSIST/AutoFlow'") > 0
     # O2 device with an O2 flow at the same charttime (mimic-code oxygen_delivery keeps only those)
-    assert one(raw, """select count(*) from chartevents d join chartevents f on f.stay_id = d.stay_id and f.charttime = d.charttime
-                       and f.itemid = 223834 where d.itemid = 226732 and d.value = 'Nasal cannula'""") > 0
+    assert one(raw, """select count(*) from chartevents d
+                       join chartevents f on f.stay_id = d.stay_id and f.charttime = d.charttime and f.itemid = 223834
+                       where d.itemid = 226732 and d.value = 'Nasal cannula'""") > 0
     assert one(raw, "select count(*) from chartevents where itemid = 223835 and valuenum between 21 and 100") > 0
     assert one(raw, "select count(*) from chartevents where itemid in (223761, 223762)") > 0
     assert one(raw, "select count(*) from chartevents where itemid in (226512, 224639)") > 0
@@ -317,7 +337,8 @@ def test_charting_conventions(raw):
 
 def test_times_are_consistent(raw):
     assert one(raw, """select count(*) from chartevents e join icustays i using (stay_id)
-                       where e.charttime > i.outtime + interval 1 hour or e.charttime < i.intime - interval 1 hour""") == 0
+                       where e.charttime > i.outtime + interval 1 hour
+                          or e.charttime < i.intime - interval 1 hour""") == 0
     assert one(raw, """select count(*) from outputevents e join icustays i using (stay_id)
                        where e.charttime > i.outtime or e.charttime < i.intime""") == 0
     assert one(raw, """select count(*) from icustays i join admissions a using (hadm_id)
@@ -330,8 +351,10 @@ def test_times_are_consistent(raw):
 
 def test_labs_and_blood_gases(raw):
     # chemistry every 6-24 h
-    gap = one(raw, """select median(g) from (select date_diff('minute', lag(charttime) over (partition by hadm_id order by charttime),
-                      charttime) / 60.0 as g from labevents where itemid = 50912)""")
+    gap = one(raw, """select median(g) from (
+                      select date_diff('minute', lag(charttime) over (partition by hadm_id order by charttime),
+                                       charttime) / 60.0 as g
+                      from labevents where itemid = 50912)""")
     assert 6 <= gap <= 24
     # arterial blood gas: specimen type 'ART.' with pO2, pCO2 and (on the ventilator) FiO2 on one specimen_id
     n = one(raw, """select count(*) from labevents s
@@ -348,8 +371,10 @@ def test_labs_and_blood_gases(raw):
 def test_paper_style_cohort_is_large_enough_with_plausible_mortality(raw):
     """A SQL approximation of SPEC §2 without the SOFA >= 2 step: the warehouse cohort should land near it."""
     row = raw.execute(SUSPICION + f""",
-        suspected as (select distinct stay_id from pairs where stay_id is not null and (culture_first or antibiotic_first)),
-        vis as (select stay_id, min(starttime) as first_vis from inputevents where itemid in {VIS_ITEMIDS} and rate > 0 group by 1),
+        suspected as (select distinct stay_id from pairs
+                      where stay_id is not null and (culture_first or antibiotic_first)),
+        vis as (select stay_id, min(starttime) as first_vis from inputevents
+                where itemid in {VIS_ITEMIDS} and rate > 0 group by 1),
         stays as (
             select i.*, a.discharge_location, v.first_vis,
                 coalesce((a.deathtime between i.intime and i.outtime)::int, 0) as icu_death,
@@ -381,7 +406,8 @@ def test_dose_trend_carries_mortality_signal(raw):
         per_stay as (
             select stay_id, hadm_id, outtime, max(endtime) as last_end, min(starttime) as first_start,
                 arg_min(rate, starttime) as first_rate,
-                max(rate) filter (where starttime between intime + interval 36 hour and intime + interval 48 hour) as late_rate,
+                max(rate) filter (where starttime between intime + interval 36 hour and intime + interval 48 hour)
+                    as late_rate,
                 min(intime) as intime
             from ne group by all
         ),
@@ -411,14 +437,15 @@ def test_realistic_profile_densities(tmp_path):
 
 def test_ragged_helpers():
     import numpy as np
-    owner, local = synth_tables.ragged(np.array([2, 0, 3]))
+    owner, local = synth_layout.ragged(np.array([2, 0, 3]))
     assert owner.tolist() == [0, 0, 2, 2, 2] and local.tolist() == [0, 1, 0, 1, 2]
     x = np.array([1, 0, 1, 1, 1])
-    assert synth_tables.group_cumsum(x, np.array([2, 0, 3])).tolist() == [1, 1, 1, 2, 3]
+    assert synth_layout.group_cumsum(x, np.array([2, 0, 3])).tolist() == [1, 1, 1, 2, 3]
 
 
 def test_gzip_members_are_one_stream(tmp_path):
     import gzip
+
     from synthmimic.writer import gzip_member
     path = tmp_path / "t.csv.gz"
     path.write_bytes(gzip_member(b"a,b\n") + gzip_member(b"1,2\n") + gzip_member(b"3,4\n"))
@@ -459,7 +486,8 @@ def test_unwritable_or_foreign_output_is_refused(tmp_path):
         targets.append(locked / "out")
     try:
         for target in targets:
-            proc = subprocess.run(CLI + ["--out", str(target), "--stays", "5", "--quiet"], capture_output=True, text=True)
+            proc = subprocess.run(CLI + ["--out", str(target), "--stays", "5", "--quiet"], capture_output=True,
+                                  text=True)
             assert proc.returncode == 2, (target, proc.stderr)
             assert len(proc.stderr.strip().splitlines()) == 1 and "synthesize: error:" in proc.stderr
     finally:
@@ -501,14 +529,17 @@ def test_respiratory_text_charts_every_mapped_string(small_output):
     con = duckdb.connect()
     con.execute(f"""create view ce as select * from read_csv('{path_of(small_output, "chartevents")}',
                     types = {{'value': 'VARCHAR'}})""")
-    charted = set(con.execute("select distinct itemid, value from ce where itemid in (223849, 229314, 226732)").fetchall())
+    charted = set(con.execute("select distinct itemid, value from ce where itemid in (223849, 229314, 226732)")
+                  .fetchall())
     assert mapped - charted == set()
     assert {(223849, "Standby"), (226732, "T-piece"), (226732, "Other")} <= charted
     # devices charted without an O2 flow at that time (mimic-code drops them; issue 16)
     assert one(con, """select count(*) from ce d where d.itemid = 226732 and d.value = 'Endotracheal tube'
-                       and not exists (select 1 from ce f where f.subject_id = d.subject_id and f.charttime = d.charttime
-                                       and f.itemid in (223834, 227582, 227287))""") > 0
+                       and not exists (select 1 from ce f
+                                       where f.subject_id = d.subject_id and f.charttime = d.charttime
+                                         and f.itemid in (223834, 227582, 227287))""") > 0
     # several devices at one time, among them a NIV mask next to a nasal cannula
     assert one(con, """select count(*) from (select subject_id, charttime from ce where itemid = 226732 group by all
-                       having count(*) > 1 and bool_or(value = 'Nasal cannula') and bool_or(value like '%ap mask '))""") > 0
+                       having count(*) > 1 and bool_or(value = 'Nasal cannula')
+                          and bool_or(value like '%ap mask '))""") > 0
     assert one(con, "select count(*) from ce where itemid in (227582, 227287) and valuenum > 0") > 0
