@@ -30,10 +30,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from pipelines import cli
 
-from pipelines import cli  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 cli.prefer_short_openmp_spin()  # before torch is imported
 

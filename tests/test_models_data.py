@@ -5,9 +5,10 @@ import numpy as np
 import polars as pl
 import pytest
 
-from marts_fixture import write_marts
+from models_py.synthetic_marts import write_marts
 from models_py.config import Config
-from models_py.data import MartError, load_marts, split_by_patient
+from models_py.data import MartError, load_marts
+from models_py.splits import split_by_patient
 from models_py.preprocess import UNKNOWN, Preprocessor
 
 SCORES = Config().data.score_columns
@@ -170,7 +171,7 @@ def test_a_split_with_one_class_is_a_clear_error(marts):
 
 def test_the_run_fits_preprocessing_on_its_training_split_only(marts):
     import torch
-    from models_py.run import prepare
+    from models_py.dataset import prepare
     data = load(marts)
     prep = prepare(data, Config(), seed=0, device=torch.device("cpu"))
     train = prep.rows["train"]

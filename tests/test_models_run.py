@@ -15,7 +15,7 @@ from conftest import REPO
 from models_py import report
 from models_py.checkpoints import read_header
 from models_py.config import load_config
-from models_py.run import run_experiment
+from models_py.experiment import run_experiment
 
 RUN_FILES = ["config.json", "metrics.json", "histories.json", "report.md", "roc.png", "loss_curves.png",
              "shap_beeswarm.png", "shap_top.csv", "predictions.parquet", "checkpoints/preprocess.json",
@@ -143,16 +143,16 @@ def test_a_failing_run_leaves_nothing_half_written(marts, tmp_path, monkeypatch)
     monkeypatch.setattr(report, "plot_roc", broken_plot)  # inject a failure after training
     runs = tmp_path / "runs"
     with pytest.raises(RuntimeError, match="disk full"):
-        run_experiment(marts, runs, load_config(None, QUICK + ["mae.epochs=1", "student.epochs=1"]),
-                       ablations=False, progress=False, explain_model=False)
+        run_experiment(load_config(None, QUICK + ["mae.epochs=1", "student.epochs=1"]).with_run(
+            marts=marts, out=runs, ablations=False, shap=False), progress=False)
     assert list(runs.iterdir()) == []
 
 
 @pytest.mark.slow
 def test_several_seeds_give_mean_and_sd(marts, tmp_path):
     cfg = load_config(None, QUICK + ["student.epochs=2"])
-    run_dir = run_experiment(marts, tmp_path / "runs", cfg, ablations=False, n_seeds=2, progress=False,
-                             explain_model=False)
+    run_dir = run_experiment(cfg.with_run(marts=marts, out=tmp_path / "runs", ablations=False, seeds=2, shap=False),
+                             progress=False)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert sorted(metrics["per_seed"]) == ["0", "1"]
     auroc = metrics["summary"]["full"]["auroc"]
@@ -172,7 +172,8 @@ def test_an_auxiliary_label_with_missing_values_trains_as_a_masked_task(marts, t
     cohort.with_columns(mortality_28d=pl.when(pl.int_range(pl.len()) % 3 == 0).then(None)
                         .otherwise(pl.col("mortality_28d"))).write_parquet(folder / "cohort.parquet")
     cfg = load_config(None, QUICK + ["tasks.auxiliary_labels=mortality_28d", "student.epochs=8"])
-    run_dir = run_experiment(folder, tmp_path / "runs", cfg, ablations=False, progress=False, explain_model=False)
+    run_dir = run_experiment(cfg.with_run(marts=folder, out=tmp_path / "runs", ablations=False, shap=False),
+                             progress=False)
     from safetensors.torch import load_file
 
     path = run_dir / "checkpoints" / "full.safetensors"

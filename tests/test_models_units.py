@@ -9,7 +9,7 @@ from models_py.config import Config, apply_overrides, load_config
 from models_py.losses import class_weights, kd_loss, masked_mse, weighted_cross_entropy
 from models_py.models import LSTMBaseline, MaskedAutoencoder, MultitaskModel, SeriesEncoder, freeze, random_time_mask
 from models_py.tasks import Task, TaskTargets, default_tasks, multitask_loss
-from models_py.train import SplitTensors, StageSettings, fit_supervised
+from models_py.engine import SplitTensors, StageSettings, fit_supervised
 
 torch.set_num_threads(1)
 B, T, C, F = 6, 48, 7, 12
@@ -220,7 +220,7 @@ def test_early_stopping_restores_the_best_weights():
                              {"icu_mortality": torch.tensor([1.0, 1.0])}, seed=0, progress=False)
     aurocs = history.values["val_auroc"]
     assert history.best_epoch == int(np.argmax(aurocs))
-    from models_py.train import evaluate_loss
+    from models_py.engine import evaluate_loss
     _, restored = evaluate_loss(model, val, tasks(cfg), {"icu_mortality": torch.tensor([1.0, 1.0])})
     assert restored == pytest.approx(max(aurocs))
     assert len(aurocs) <= 6
