@@ -210,22 +210,21 @@ def _r2_names(models: dict) -> list[str]:
     return names
 
 
-def _facts(run: dict, models: dict) -> list[str]:
-    config = run.get("config") or {}
+def _facts(run: dict) -> list[str]:
+    """The run facts of config.json (models_py.experiment writes every key read here)."""
     split_sizes = run.get("split_sizes") or {}
-    prevalence = run.get("prevalence") or run.get("label_prevalence") or {}
+    prevalence = run.get("label_prevalence") or {}
     facts = [
         ("run id", run.get("run_id")),
         ("data fingerprint (sha256 of the marts)", run.get("data_fingerprint")),
-        ("cohort stays", run.get("cohort_size") or (sum(split_sizes.values()) if split_sizes else None)),
+        ("cohort stays", sum(split_sizes.values()) if split_sizes else None),
         ("split sizes (stays)", ", ".join(f"{k} {v}" for k, v in split_sizes.items()) if split_sizes else None),
-        ("label", run.get("label") or config.get("label")),
-        ("label prevalence", ", ".join(f"{k} {_fmt(v)}" for k, v in prevalence.items())
-         if isinstance(prevalence, dict) else _fmt(prevalence)),
-        ("seeds", ", ".join(str(s) for s in run.get("seeds") or []) or run.get("seed") or config.get("seed")),
+        ("label", run.get("label")),
+        ("label prevalence", ", ".join(f"{k} {_fmt(v)}" for k, v in prevalence.items())),
+        ("seeds", ", ".join(str(s) for s in run.get("seeds") or [])),
         ("device", run.get("device")),
         ("served by predict.py without --model (best validation AUROC)", (run.get("selection") or {}).get("model")),
-        ("bootstrap", run.get("bootstrap") or "1000 resamples of the test split, percentile 95 % CI"),
+        ("bootstrap", run.get("bootstrap")),
     ]
     return [f"- {name}: {value if value not in (None, '') else 'n/a'}" for name, value in facts]
 
@@ -268,15 +267,13 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
     if not models:
         raise ValueError("metrics has no 'models' entry; expected metrics.json's {'models': {model: {...}}}")
     order = _ordered(models)
-    flags = {**MODEL_FLAGS, **{m: tuple(v) for m, v in (run.get("model_flags") or {}).items()}}
-    thresholds = {**(run.get("thresholds") or {}),
-                  **{m: metrics_m["threshold"] for m, metrics_m in models.items() if "threshold" in metrics_m}}
-    rule = run.get("threshold_rule") or metrics.get("threshold_rule") or "n/a"
-    # Optional: {model: metrics.bootstrap_auroc_difference(y, prob_full, prob_model)}.
+    thresholds = {m: metrics_m.get("threshold") for m, metrics_m in models.items()}
+    rule = metrics.get("threshold_rule") or "n/a"
+    # {model: metrics.bootstrap_auroc_difference(y, prob_full, prob_model)} (models_py.evaluate)
     paired = {m: e for m, e in (metrics.get("auroc_vs_full") or {}).items() if isinstance(e, dict)}
 
     lines = [f"# Results: run {run.get('run_id', 'n/a')}", "", "## Run", ""]
-    lines += _facts(run, models)
+    lines += _facts(run)
 
     lines += ["", "## Summary", "", _summary_sentence(models, run, paired)]
     lines += ["", "## Test-split performance (shaped like Table 2 of Jin et al. 2025)", "",
@@ -286,7 +283,7 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
     header = ["Config", "KD", "MT", "R^2"] + [label for _, label in TABLE2_METRICS]
     rows = []
     for model in order:
-        kd, mt = flags.get(model, (None, None))
+        kd, mt = MODEL_FLAGS.get(model, (None, None))
         m = models[model]
         rows.append([model, _flag(kd), _flag(mt), _fmt_ci(m["r2_mean"]) if "r2_mean" in m else "n/a"]
                     + [_fmt_ci(m.get(key)) if key in m else "n/a" for key, _ in TABLE2_METRICS])
