@@ -48,7 +48,8 @@ class PaperSizedStudent(nn.Module):
         tokens = self.input_proj(series)
         tokens = torch.cat([self.cls.expand(series.shape[0], -1, -1), tokens], dim=1) + self.pos
         cls = self.encoder(tokens)[:, 0]
-        return self.cls_head(torch.cat([cls, static], dim=1)), self.reg_head(torch.cat([cls, static[:, :-self.n_scores]], dim=1))
+        return (self.cls_head(torch.cat([cls, static], dim=1)),
+                self.reg_head(torch.cat([cls, static[:, :-self.n_scores]], dim=1)))
 
 
 def _student(n_static: int) -> tuple[nn.Module, str]:

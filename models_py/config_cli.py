@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import argparse
 import io
-import re
 from contextlib import redirect_stderr, redirect_stdout
 from pathlib import Path
 

@@ -215,7 +215,8 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     joined = _join_one_per_stay(joined, scores.select("stay_id", *score_columns), marts_dir / "severity_scores.parquet")
     for col in score_columns:
         if not joined[col].dtype.is_numeric():
-            raise MartError(f"{marts_dir / 'severity_scores.parquet'}: column {col} must be numeric, got {joined[col].dtype}")
+            raise MartError(f"{marts_dir / 'severity_scores.parquet'}: column {col} must be numeric, "
+                            f"got {joined[col].dtype}")
 
     labels = {}
     for i, col in enumerate(label_columns):

@@ -9,7 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 import numpy as np
@@ -23,8 +23,7 @@ from .data import MartData, load_marts, resolve_targets
 from .dataset import Prepared, prepare
 from .engine import resolve_device
 from .evaluate import SELECTION_RULE, THRESHOLD_RULE, auroc_vs_reference, evaluate, select_model
-from .rundir import (assembling, combined_fingerprint, package_versions, predictions_frame, save_checkpoints,
-                     write_json)
+from .rundir import assembling, combined_fingerprint, package_versions, predictions_frame, save_checkpoints, write_json
 from .stages import SeedResult, log, train_seed
 
 
@@ -36,7 +35,7 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     device = resolve_device(cfg.device)
     data = load_marts(cfg.run.marts, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
                       cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column)
-    run_id = f"{datetime.now(timezone.utc):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
+    run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     seeds = list(range(cfg.seed, cfg.seed + cfg.run.seeds))
     log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
 
@@ -124,7 +123,7 @@ def _run_facts(cfg: Config, data: MartData, prep: Prepared, result: SeedResult, 
                device: torch.device) -> dict:
     """What config.json records about the run besides its id, checkpoints, selection and timings."""
     return {
-        "created_utc": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+        "created_utc": datetime.now(UTC).isoformat(timespec="seconds"),
         "config": cfg.to_dict(),
         "data_fingerprint": combined_fingerprint(data.fingerprint),
         "data_files_sha256": data.fingerprint,

@@ -17,9 +17,9 @@ import matplotlib
 
 matplotlib.use("Agg")  # headless: figures go to files only
 import matplotlib.pyplot as plt  # noqa: E402
-from matplotlib.ticker import MaxNLocator  # noqa: E402
 import numpy as np  # noqa: E402
 import shap  # noqa: E402
+from matplotlib.ticker import MaxNLocator  # noqa: E402
 
 from models_py.explain import ShapResult, to_explanation  # noqa: E402
 from models_py.metrics import binary_metrics  # noqa: E402
@@ -42,19 +42,23 @@ TABLE2_METRICS = (
 )
 # Jin et al. 2025, Table 2 (MIMIC-IV 3.0 test set), for reference only; None = not reported.
 PAPER_TABLE2 = {
-    "baseline (full)": {"kd": True, "mt": True, "r2": "0.2171", "auroc": "0.8223 (0.7998-0.8434)", "ppv": "0.4483 (0.4070-0.4917)",
+    "baseline (full)": {"kd": True, "mt": True, "r2": "0.2171", "auroc": "0.8223 (0.7998-0.8434)",
+                        "ppv": "0.4483 (0.4070-0.4917)",
                         "npv": "0.9103 (0.8959-0.9245)", "plr": "3.1573 (2.8139-3.5333)",
                         "nlr": "0.3821 (0.3263-0.4434)", "accuracy": "0.7616 (0.7421-0.7806)",
                         "sensitivity": "0.7033 (0.6553-0.7446)", "specificity": "0.7767 (0.7543-0.7990)"},
-    "no_kd": {"kd": False, "mt": True, "r2": "0.2214", "auroc": "0.8172 (0.7946-0.8396)", "ppv": "0.4864 (0.4403-0.5303)",
+    "no_kd": {"kd": False, "mt": True, "r2": "0.2214", "auroc": "0.8172 (0.7946-0.8396)",
+              "ppv": "0.4864 (0.4403-0.5303)",
               "npv": "0.9041 (0.8881-0.9187)", "plr": "3.6830 (3.2217-4.2358)", "nlr": "0.4113 (0.3538-0.4733)",
               "accuracy": "0.7873 (0.7679-0.8070)", "sensitivity": "0.6631 (0.6139-0.7086)",
               "specificity": "0.8193 (0.7988-0.8401)"},
-    "no_mt": {"kd": True, "mt": False, "r2": "-5.9291", "auroc": "0.8084 (0.7825-0.8324)", "ppv": "0.4776 (0.4315-0.5222)",
+    "no_mt": {"kd": True, "mt": False, "r2": "-5.9291", "auroc": "0.8084 (0.7825-0.8324)",
+              "ppv": "0.4776 (0.4315-0.5222)",
               "npv": "0.8972 (0.8819-0.9130)", "plr": "3.5559 (3.1208-4.0695)", "nlr": "0.4445 (0.3867-0.5033)",
               "accuracy": "0.7827 (0.7642-0.8012)", "sensitivity": "0.6352 (0.5868-0.6807)",
               "specificity": "0.8208 (0.8001-0.8418)"},
-    "LSTM (Jin ref. [10])": {"kd": False, "mt": False, "r2": None, "auroc": "0.74 (0.70-0.77)", "ppv": "0.39 (0.35-0.44)",
+    "LSTM (Jin ref. [10])": {"kd": False, "mt": False, "r2": None, "auroc": "0.74 (0.70-0.77)",
+                             "ppv": "0.39 (0.35-0.44)",
                              "npv": "0.89 (0.87-0.91)", "plr": "2.56 (2.25-2.91)", "nlr": "0.47 (0.40-0.55)",
                              "accuracy": None, "sensitivity": None, "specificity": None},
 }
@@ -323,7 +327,8 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
     summary_models = {m: s for m, s in summary.items() if isinstance(s, dict)}
     if summary_models:
         n_seeds = {e.get("n_seeds") for s in summary_models.values() for e in s.values() if isinstance(e, dict)}
-        lines += ["", f"## Over seeds (mean ± sd, {'/'.join(str(n) for n in sorted(n_seeds - {None})) or '?'} seeds)", ""]
+        counts = "/".join(str(n) for n in sorted(n_seeds - {None})) or "?"
+        lines += ["", f"## Over seeds (mean ± sd, {counts} seeds)", ""]
         keys = ["auroc", "auprc", "ppv", "npv", "sensitivity", "specificity", "accuracy", "brier", "r2_mean"]
         rows = []
         for m in _ordered(summary_models):
@@ -335,7 +340,8 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
         lines += _table(["Config"] + keys, rows)
 
     lines += ["", "## Reference: numbers reported by Jin et al. 2025 (Table 2, MIMIC-IV 3.0, 9,476 patients)", "",
-              "Not computed here; for comparison only. Their test set, cohort and data version differ from this run's.", ""]
+              "Not computed here; for comparison only. Their test set, cohort and data version differ from "
+              "this run's.", ""]
     lines += _table(header, [[name, _flag(ref["kd"]), _flag(ref["mt"]), _fmt(ref["r2"]) if ref["r2"] else "x"]
                              + [ref[key] or "x" for key, _ in TABLE2_METRICS]
                              for name, ref in PAPER_TABLE2.items()])

@@ -61,7 +61,8 @@ def split_holdout(subject_ids: np.ndarray, labels: np.ndarray, groups: np.ndarra
     try:
         train, val = train_test_split(patients, test_size=val_fraction, stratify=strata, random_state=seed)
     except ValueError as exc:
-        raise MartError(f"cohort.parquet: cannot split {len(patients)} patients stratified by {label_name}: {exc}") from None
+        raise MartError(f"cohort.parquet: cannot split {len(patients)} patients stratified by {label_name}: "
+                        f"{exc}") from None
     out = {"train": rest[np.isin(subject_ids[rest], train)], "val": rest[np.isin(subject_ids[rest], val)],
            "test": np.flatnonzero(test_mask)}
     for name, rows in out.items():

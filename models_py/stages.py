@@ -167,8 +167,8 @@ def train_seed(prep: Prepared, cfg: Config, ablations: bool, progress: bool = Tr
     if ablations:
         students += [("no_kd", None, mt_tasks, True), ("no_mt", teacher, st_tasks, False)]
     for name, student_teacher, tasks, regression in students:
-        model = result.timed(name, train_student, name, student_teacher, tasks, student_encoder(mae, prep, cfg), prep, cfg,
-                             result, progress)
+        encoder = student_encoder(mae, prep, cfg)
+        model = result.timed(name, train_student, name, student_teacher, tasks, encoder, prep, cfg, result, progress)
         result.add_network(name, model, prep, regression=regression)
     if not ablations:
         return result

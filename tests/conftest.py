@@ -47,7 +47,8 @@ def run_dbt(args: list[str], mimic_iv_dir: Path, data_dir: Path, check: bool = T
         text=True,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-8000:]}\n{proc.stderr[-4000:]}")
+        raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-8000:]}\n"
+                             f"{proc.stderr[-4000:]}")
     return proc
 
 

@@ -146,7 +146,8 @@ def test_plots_are_non_empty_pngs(tmp_path, evaluated, shap_result):
     report.plot_roc({name: (y, p) for name, p in probs.items()}, tmp_path / "roc.png")
     report.plot_loss_curves({
         "mae": {"train_loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.7, 0.5]},
-        "full": {"train_loss": [0.7, 0.5, 0.4, 0.38], "val_loss": [0.72, 0.6, 0.58, 0.6], "val_auroc": [0.6, 0.7, 0.74, 0.73]},
+        "full": {"train_loss": [0.7, 0.5, 0.4, 0.38], "val_loss": [0.72, 0.6, 0.58, 0.6],
+                 "val_auroc": [0.6, 0.7, 0.74, 0.73]},
         "no_kd": {"train_loss": [0.7, 0.55], "val_loss": [0.71, 0.66]},
     }, tmp_path / "loss_curves.png")
     report.plot_shap_beeswarm(shap_result, tmp_path / "shap_beeswarm.png", max_display=10)

@@ -9,9 +9,9 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-
 from conftest import QUICK_RUN as QUICK
 from conftest import REPO
+
 from models_py import report
 from models_py.checkpoints import read_header
 from models_py.config import load_config
@@ -88,7 +88,8 @@ def test_results_are_written_back_to_the_warehouse(run):
     con = duckdb.connect(str(warehouse), read_only=True)
     run_id = json.loads((run_dir / "config.json").read_text())["run_id"]
     assert con.execute("select count(*) from model_runs where run_id = ?", [run_id]).fetchone()[0] == 1
-    n_pred = con.execute("select count(*) from model_predictions where run_id = ? and model = 'full'", [run_id]).fetchone()[0]
+    n_pred = con.execute("select count(*) from model_predictions where run_id = ? and model = 'full'",
+                         [run_id]).fetchone()[0]
     assert n_pred == 240
     con.close()
 
@@ -97,8 +98,9 @@ def test_results_are_written_back_to_the_warehouse(run):
 def test_predict_reproduces_the_runs_test_probabilities(run, marts, tmp_path):
     run_dir, _ = run
     out = tmp_path / "preds.csv"
-    proc = subprocess.run([sys.executable, str(REPO / "pipelines" / "predict.py"), "--run", str(run_dir.parent / "latest"),
-                           "--output", str(out), "--marts", str(marts), "--model", "full"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, str(REPO / "pipelines" / "predict.py"), "--run",
+                           str(run_dir.parent / "latest"), "--output", str(out), "--marts", str(marts),
+                           "--model", "full"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     scored = pl.read_csv(out)
     assert scored.columns == ["stay_id", "model", "run_id", "probability", "threshold", "predicted_label"]

@@ -8,14 +8,14 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from models_py.synthetic_marts import write_marts, write_metadata
 from models_py.baselines import fit_gradient_boosting
 from models_py.config import Config, load_config
 from models_py.data import MartError, load_marts, resolve_targets
 from models_py.dataset import prepare
+from models_py.preprocess import Preprocessor, hours_since_observed, locf, summary_features
 from models_py.splits import split_holdout
 from models_py.stages import SeedResult
-from models_py.preprocess import Preprocessor, hours_since_observed, locf, summary_features
+from models_py.synthetic_marts import write_marts, write_metadata
 
 NAN = np.nan
 

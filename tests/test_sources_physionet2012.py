@@ -11,15 +11,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import PHYSIONET2012_DIR, REPO, run_dbt
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from models_py.config import load_config  # noqa: E402
-from models_py.predict import score_stays  # noqa: E402
 from models_py.experiment import run_experiment  # noqa: E402
+from models_py.predict import score_stays  # noqa: E402
 from physionet2012 import ingest  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -45,7 +44,8 @@ def p12_records(tmp_path_factory) -> Path:
             (root / "set-a" / f"{record_id}.txt").write_bytes(archive.extractfile(members[record_id]).read())
     lines = (PHYSIONET2012_DIR / "Outcomes-a.txt").read_text().splitlines()
     kept = set(keep)
-    (root / "Outcomes-a.txt").write_text("\n".join([lines[0], *(l for l in lines[1:] if l.split(",")[0] in kept)]) + "\n")
+    outcomes = [lines[0], *(line for line in lines[1:] if line.split(",")[0] in kept)]
+    (root / "Outcomes-a.txt").write_text("\n".join(outcomes) + "\n")
     return root
 
 
