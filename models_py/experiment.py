@@ -16,7 +16,7 @@ import numpy as np
 import polars as pl
 import torch
 
-from . import checkpoints, explain, metrics, report, warehouse_io
+from . import checkpoints, explain, metrics, plots, report, warehouse_io
 from .baselines import ENSEMBLES
 from .config import Config
 from .data import MartData, load_marts, resolve_targets
@@ -97,9 +97,9 @@ def _resolved(cfg: Config) -> Config:
 
 def _plot(folder: Path, result: SeedResult, prep: Prepared) -> None:
     test = prep.splits["test"]
-    report.plot_roc({name: (test.label, probs["test"]) for name, probs in result.probabilities.items()},
+    plots.plot_roc({name: (test.label, probs["test"]) for name, probs in result.probabilities.items()},
                     folder / "roc.png")
-    report.plot_loss_curves({name: {k: v for k, v in h.values.items() if k.endswith("loss")}
+    plots.plot_loss_curves({name: {k: v for k, v in h.values.items() if k.endswith("loss")}
                              for name, h in result.histories.items()}, folder / "loss_curves.png")
 
 
@@ -113,8 +113,8 @@ def _explain(folder: Path, result: SeedResult, prep: Prepared, cfg: Config,
         prep.preprocessor.feature_names, background_size=cfg.eval.shap_background,
         n_explain=cfg.eval.shap_stays, seed=cfg.seed,
         background_series=train.series.cpu().numpy(), background_static=train.static.cpu().numpy())
-    report.plot_shap_beeswarm(shap_result, folder / "shap_beeswarm.png")
-    report.write_shap_top(shap_result, folder / "shap_top.csv", k=10)
+    plots.plot_shap_beeswarm(shap_result, folder / "shap_beeswarm.png")
+    plots.write_shap_top(shap_result, folder / "shap_top.csv", k=10)
     seconds["shap"] = round(time.perf_counter() - start, 3)
     return list(shap_result.mean_abs[:10])
 

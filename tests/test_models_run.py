@@ -12,7 +12,7 @@ import pytest
 from conftest import QUICK_RUN as QUICK
 from conftest import REPO
 
-from models_py import report
+from models_py import plots
 from models_py.checkpoints import read_header
 from models_py.config import load_config
 from models_py.experiment import run_experiment
@@ -142,7 +142,7 @@ def test_train_cli_reports_bad_marts_in_one_line(marts, tmp_path):
 def test_a_failing_run_leaves_nothing_half_written(marts, tmp_path, monkeypatch):
     def broken_plot(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(report, "plot_roc", broken_plot)  # inject a failure after training
+    monkeypatch.setattr(plots, "plot_roc", broken_plot)  # inject a failure after training
     runs = tmp_path / "runs"
     with pytest.raises(RuntimeError, match="disk full"):
         run_experiment(load_config(None, QUICK + ["mae.epochs=1", "student.epochs=1"]).with_run(
