@@ -35,10 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
+# bench/ is on sys.path when this runs as a script, so its sibling imports directly
+from bench_warehouse import BIG_TABLES, DBT, DBT_PROJECT  # same dbt invocation and row tables
 
-from bench_warehouse import BIG_TABLES, DBT, DBT_PROJECT  # noqa: E402  (same dbt invocation and row tables)
+REPO = Path(__file__).resolve().parents[1]
 
 V31_STAYS = 94_458  # MIMIC-IV v3.1 icustays: scale 1.0
 PHASES = ("synth", "warehouse", "rebuild", "train", "shap")

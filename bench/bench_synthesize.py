@@ -16,9 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from synthmimic import DEFAULT_STAYS, generate  # noqa: E402
+from synthmimic import DEFAULT_STAYS, generate
 
 
 def main() -> int:
