@@ -9,6 +9,7 @@ from __future__ import annotations
 import time
 import uuid
 import warnings
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -40,23 +41,9 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
 
     with assembling(cfg.run.out, run_id) as tmp:
-        per_seed, seconds, cpu_seconds, predictions, base = {}, {}, {}, [], None
-        for seed in seeds:
-            prep = prepare(data, cfg, seed, device)
-            result = train_seed(prep, cfg, cfg.run.ablations, progress)
-            start = time.perf_counter()
-            per_seed[str(seed)] = evaluate(result, prep, cfg)
-            result.seconds["evaluation"] = round(time.perf_counter() - start, 3)
-            seconds[str(seed)], cpu_seconds[str(seed)] = result.seconds, result.cpu_seconds
-            predictions.append(predictions_frame(result, prep))
-            if base is None:
-                base = (prep, result)
-            else:  # free memory; only the base seed is checkpointed
-                for net in result.networks.values():
-                    net.cpu()
-                result.networks.clear()
-        prep, result = base
-        pl.concat(predictions).write_parquet(tmp / "predictions.parquet")
+        seeds_run = train_seeds(data, cfg, seeds, device, progress)
+        prep, result, per_seed, seconds = seeds_run.prep, seeds_run.result, seeds_run.metrics, seeds_run.seconds
+        seeds_run.predictions.write_parquet(tmp / "predictions.parquet")
         saved = save_checkpoints(tmp / "checkpoints", result, prep, cfg)
         models = per_seed[str(cfg.seed)]
         selected = select_model(models)
@@ -73,7 +60,7 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
                     "checkpoints": saved,
                     "selection": {"model": selected, "rule": SELECTION_RULE,
                                   "validation_auroc": {name: entry["val_auroc"] for name, entry in models.items()}},
-                    "stage_seconds": seconds, "stage_cpu_seconds": cpu_seconds,
+                    "stage_seconds": seconds, "stage_cpu_seconds": seeds_run.cpu_seconds,
                     "total_seconds": round(time.perf_counter() - started, 3)}
         write_json(tmp / "config.json", run_info)
         checkpoints.write_manifest(tmp, ["config.json", "checkpoints/preprocess.json", *saved.values()])
@@ -82,6 +69,38 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     _load_into_warehouse(final, cfg.run.warehouse, run_id)
     log(f"run {run_id} done in {time.perf_counter() - started:.1f} s: {final}")
     return final
+
+
+@dataclass
+class SeedRuns:
+    """Every seed's metrics, timings and predictions; the base seed's data and models (checkpointed)."""
+
+    prep: Prepared
+    result: SeedResult
+    metrics: dict[str, dict]          # seed -> model -> test metrics
+    seconds: dict[str, dict]          # seed -> stage -> wall-clock seconds
+    cpu_seconds: dict[str, dict]      # seed -> stage -> CPU seconds
+    predictions: pl.DataFrame         # every seed, model, split and stay
+
+
+def train_seeds(data: MartData, cfg: Config, seeds: list[int], device: torch.device, progress: bool) -> SeedRuns:
+    """Per seed: split and tensors, the stages, test metrics; only the base seed keeps its networks."""
+    per_seed, seconds, cpu_seconds, predictions, base = {}, {}, {}, [], None
+    for seed in seeds:
+        prep = prepare(data, cfg, seed, device)
+        result = train_seed(prep, cfg, cfg.run.ablations, progress)
+        start = time.perf_counter()
+        per_seed[str(seed)] = evaluate(result, prep, cfg)
+        result.seconds["evaluation"] = round(time.perf_counter() - start, 3)
+        seconds[str(seed)], cpu_seconds[str(seed)] = result.seconds, result.cpu_seconds
+        predictions.append(predictions_frame(result, prep))
+        if base is None:
+            base = (prep, result)
+        else:  # free memory; only the base seed is checkpointed
+            for net in result.networks.values():
+                net.cpu()
+            result.networks.clear()
+    return SeedRuns(*base, per_seed, seconds, cpu_seconds, pl.concat(predictions))
 
 
 def _resolved(cfg: Config) -> Config:
