@@ -223,9 +223,20 @@ def load_config(path: str | Path | None = None, overrides: list[str] | None = No
         except (tomllib.TOMLDecodeError, json.JSONDecodeError) as exc:
             raise ValueError(f"{path}: not valid {'TOML' if path.suffix == '.toml' else 'JSON'} ({exc})") from None
         if "run_id" in raw and isinstance(raw.get("config"), dict):  # runs/<id>/config.json reruns that run
-            raw = raw["config"]
+            raw = _run_config(raw)
         cfg = config_from_dict(raw, cfg, source=str(path))
     return apply_overrides(cfg, overrides or [])
+
+
+def _run_config(info: dict) -> dict:
+    """The "config" of a run's config.json; a run written before the run section existed gets it
+    from the run's own facts (its marts, ablations and seeds)."""
+    raw = dict(info["config"])
+    if "run" not in raw:
+        run = {"marts": info.get("marts_dir"), "ablations": info.get("ablations"),
+               "seeds": len(info["seeds"]) if isinstance(info.get("seeds"), list) else None}
+        raw["run"] = {key: value for key, value in run.items() if value is not None}
+    return raw
 
 
 def apply_overrides(cfg: Config, overrides: list[str]) -> Config:

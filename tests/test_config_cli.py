@@ -99,3 +99,13 @@ def test_a_runs_config_json_reruns_it_with_the_same_metrics(small_run, tmp_path,
     config = json.loads((rerun / "config.json").read_text())
     assert config["data_fingerprint"] == json.loads((run_dir / "config.json").read_text())["data_fingerprint"]
     assert config["config"]["run"]["ablations"] is True  # the run section came from the file
+
+
+def test_a_config_json_written_before_the_run_section_gets_it_from_the_runs_facts(small_run, tmp_path):
+    run_dir, _ = small_run
+    info = json.loads((run_dir / "config.json").read_text())
+    del info["config"]["run"]
+    (tmp_path / "config.json").write_text(json.dumps(info))
+    cfg = load_config(tmp_path / "config.json")
+    assert (str(cfg.run.marts), cfg.run.ablations, cfg.run.seeds) == (info["marts_dir"], True, 1)
+    assert cfg.model_dump(exclude={"run"}) == load_config(run_dir / "config.json").model_dump(exclude={"run"})
