@@ -25,8 +25,15 @@ SHORT_FLAGS = ("short flags: --config FILE, --set KEY=VALUE, --epochs N (mae, te
                "--device D, --ablations, --seeds N, --no-shap, --marts/--out/--warehouse PATH")
 
 
+class _ShortFlags(argparse.ArgumentParser):
+    """The pre-pass: a bad short flag is a ValueError (one line), not usage text and an exit."""
+
+    def error(self, message):
+        raise ValueError(f"{message} (see --help)")
+
+
 def _pre_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(add_help=False)  # --help goes on to tyro
+    parser = _ShortFlags(add_help=False, allow_abbrev=False)  # --help goes on to tyro
     parser.add_argument("--config", type=Path)
     parser.add_argument("--set", dest="overrides", action="append", default=[])
     parser.add_argument("--epochs", type=int)

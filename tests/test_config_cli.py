@@ -109,3 +109,8 @@ def test_a_config_json_written_before_the_run_section_gets_it_from_the_runs_fact
     cfg = load_config(tmp_path / "config.json")
     assert (str(cfg.run.marts), cfg.run.ablations, cfg.run.seeds) == (info["marts_dir"], True, 1)
     assert cfg.model_dump(exclude={"run"}) == load_config(run_dir / "config.json").model_dump(exclude={"run"})
+
+
+def test_a_bad_short_flag_is_one_line(tmp_path):
+    with pytest.raises(ValueError, match=r"argument --epochs: invalid int value: 'x' \(see --help\)"):
+        cli_config(["--epochs", "x"], data_dir=tmp_path)
