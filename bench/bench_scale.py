@@ -35,10 +35,10 @@ import tempfile
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / "bench"))
+# bench/ is on sys.path when this runs as a script, so its sibling imports directly
+from bench_warehouse import BIG_TABLES, DBT, DBT_PROJECT  # same dbt invocation and row tables
 
-from bench_warehouse import BIG_TABLES, DBT, DBT_PROJECT  # noqa: E402  (same dbt invocation and row tables)
+REPO = Path(__file__).resolve().parents[1]
 
 V31_STAYS = 94_458  # MIMIC-IV v3.1 icustays: scale 1.0
 PHASES = ("synth", "warehouse", "rebuild", "train", "shap")
@@ -179,7 +179,7 @@ def write_json_atomic(path: Path, payload: dict) -> None:
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
     data_dir = Path(os.environ.get("VISTREND_DATA_DIR", REPO / "data")).resolve()
-    stamp = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    stamp = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     out = (args.out or data_dir / "bench" / f"{stamp}.json").resolve()
     if args.mimic_iv_dir is not None:
         raw = args.mimic_iv_dir.resolve()
@@ -252,7 +252,7 @@ def main(argv: list[str] | None = None) -> int:
         result["error"] = str(exc).splitlines()[0]
         print(f"error: {exc}", file=sys.stderr)
     result["load_avg_end"] = list(os.getloadavg())
-    result["finished_utc"] = dt.datetime.now(dt.timezone.utc).strftime("%Y%m%dT%H%M%SZ")
+    result["finished_utc"] = dt.datetime.now(dt.UTC).strftime("%Y%m%dT%H%M%SZ")
     write_json_atomic(out, result)
     print_summary(result)
     print(f"saved {out}")
@@ -317,7 +317,8 @@ def print_summary(result: dict) -> None:
               f"{'' if rate is None else f'{rate:.0f}':>14}")
         for group, g in p.get("groups", {}).items():
             rate = g["rows_per_s"]
-            print(f"  dbt {group:<18}{g['execution_s']:>10.1f}{'':>10}{'':>14}{'' if g['rows'] is None else g['rows']:>14}"
+            rows = "" if g["rows"] is None else g["rows"]
+            print(f"  dbt {group:<18}{g['execution_s']:>10.1f}{'':>10}{'':>14}{rows:>14}"
                   f"{'' if rate is None else f'{rate:.0f}':>14}   ({g['nodes']} nodes, summed execution s)")
     if "error" in result:
         print(f"FAILED: {result['error']}")

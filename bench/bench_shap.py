@@ -16,17 +16,14 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import time
-from pathlib import Path
 
 import numpy as np
 import torch
 from torch import nn
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-from models_py.explain import N_SAMPLES, shap_static  # noqa: E402
-from models_py.metrics import bootstrap_binary, bootstrap_r2  # noqa: E402
+from models_py.explain import N_SAMPLES, shap_static
+from models_py.metrics import bootstrap_binary, bootstrap_r2
 
 
 class PaperSizedStudent(nn.Module):
@@ -48,7 +45,8 @@ class PaperSizedStudent(nn.Module):
         tokens = self.input_proj(series)
         tokens = torch.cat([self.cls.expand(series.shape[0], -1, -1), tokens], dim=1) + self.pos
         cls = self.encoder(tokens)[:, 0]
-        return self.cls_head(torch.cat([cls, static], dim=1)), self.reg_head(torch.cat([cls, static[:, :-self.n_scores]], dim=1))
+        return (self.cls_head(torch.cat([cls, static], dim=1)),
+                self.reg_head(torch.cat([cls, static[:, :-self.n_scores]], dim=1)))
 
 
 def _student(n_static: int) -> tuple[nn.Module, str]:

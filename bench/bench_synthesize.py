@@ -16,9 +16,7 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
-
-from synthmimic import DEFAULT_STAYS, generate  # noqa: E402
+from synthmimic import DEFAULT_STAYS, generate
 
 
 def main() -> int:
@@ -47,7 +45,8 @@ def main() -> int:
     print(f"rows_total={total:,}  rows_per_s={total / wall:,.0f}")
     # CPU seconds do not depend on what else the machine runs: rows per CPU-second x 2 is the rate
     # two idle cores would reach if generation and compression overlapped perfectly.
-    print(f"cpu_s={cpu:.1f}  rows_per_cpu_s={total / cpu:,.0f}  chartevents_per_cpu_s={rows['chartevents'] / cpu:,.0f}  "
+    print(f"cpu_s={cpu:.1f}  rows_per_cpu_s={total / cpu:,.0f}  "
+          f"chartevents_per_cpu_s={rows['chartevents'] / cpu:,.0f}  "
           f"load_avg_1min={os.getloadavg()[0]:.1f}")
     for table in ("chartevents", "labevents", "inputevents", "outputevents"):
         print(f"{table}: rows={rows[table]:,}  per_stay={rows[table] / args.stays:,.0f}  "

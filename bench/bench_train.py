@@ -17,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import resource
-import sys
 import tempfile
 import time
 from pathlib import Path
@@ -48,15 +47,14 @@ def main() -> None:
     # wake-up per parallel op: with 2 threads a step was no faster than with 1. Spinning without
     # bound (ACTIVE) steals a shared machine's CPU. A short spin (~0.1 ms) keeps the second thread.
     os.environ.setdefault("GOMP_SPINCOUNT", str(args.omp_spin))
-    sys.path.insert(0, str(REPO))
-    sys.path.insert(0, str(REPO / "tests"))
     import torch
 
-    from marts_fixture import write_marts
     from models_py.config import load_config
     from models_py.data import load_marts
-    from models_py.run import prepare, train_models
-    from models_py.train import resolve_device
+    from models_py.dataset import prepare
+    from models_py.engine import resolve_device
+    from models_py.stages import train_seed
+    from models_py.synthetic_marts import write_marts
 
     load_at_start = os.getloadavg()
     patience = args.patience or args.epochs
@@ -72,7 +70,7 @@ def main() -> None:
         data = load_marts(marts, [cfg.data.label_column], cfg.data.score_columns)
         prep = prepare(data, cfg, cfg.seed, device)
         load_seconds = time.perf_counter() - start
-        result = train_models(prep, cfg, ablations=False, progress=False)
+        result = train_seed(prep, cfg, ablations=False, progress=False)
 
     n_train = len(prep.rows["train"])
     print(f"stays {args.stays} (train {n_train}), device {device}, torch threads {torch.get_num_threads()}, "

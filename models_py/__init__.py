@@ -1,9 +1,10 @@
 """vistrend's modeling layer: MAE pretraining, frozen teacher, multitask student with distillation.
 
-Reads the Parquet marts (models_py.data), fits preprocessing on the training split
-(models_py.preprocess), trains (models_py.train) and runs whole experiments with ablations
-(models_py.run); evaluation, SHAP, report and warehouse write-back live in metrics, explain,
-report and warehouse_io. See docs/modeling.md.
+The recipe is models_py.experiment.run_experiment(cfg): marts (data) -> split (splits) -> tensors
+(dataset, preprocess) -> the paper's stages (stages; epoch loops in engine, networks in models,
+scikit-learn baselines in baselines) -> evaluation (evaluate, metrics) -> run directory (rundir,
+checkpoints, report, explain) -> warehouse (warehouse_io). The config is the CLI (config,
+config_cli). See docs/modeling.md.
 """
 from .config import Config, load_config
 from .models import LSTMBaseline, MaskedAutoencoder, MultitaskModel, SeriesEncoder

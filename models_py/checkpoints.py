@@ -327,7 +327,7 @@ def network_architecture(net, name: str, n_steps: int, n_channels: int, n_static
             "n_channels": int(n_channels), "n_steps": int(n_steps), "n_static": int(n_static),
             "score_indices": [int(i) for i in score_indices], "label_column": label_column,
             "tasks": [dataclasses.asdict(t) for t in getattr(net, "tasks", [])],
-            "model_config": dataclasses.asdict(model_config)}
+            "model_config": model_config.model_dump()}
 
 
 # the manifest -----------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Read the Parquet marts into arrays, validate them, and split stays by patient.
+"""Read the Parquet marts into arrays and validate them (the splits are in models_py.splits).
 
 The marts are the warehouse <-> model contract (SPEC §2): cohort.parquet, vis_hourly.parquet,
 static_features.parquet, severity_scores.parquet under one directory. Channels, static columns and
@@ -21,11 +21,9 @@ from pathlib import Path
 
 import numpy as np
 import polars as pl
-from sklearn.model_selection import train_test_split
 
 MART_FILES = ("cohort.parquet", "vis_hourly.parquet", "static_features.parquet", "severity_scores.parquet")
 METADATA_FILES = ("series_channels.parquet", "model_targets.parquet")
-SPLITS = ("train", "val", "test")
 FILL_POLICIES = ("zero", "locf_then_train_median")
 TRANSFORMS = ("log1p_zscore", "zscore")
 DEFAULT_TRANSFORM = {"zero": "log1p_zscore", "locf_then_train_median": "zscore"}
@@ -131,8 +129,9 @@ def read_model_targets(marts_dir: str | Path) -> pl.DataFrame | None:
     return frame
 
 
-def resolve_targets(data_cfg, marts_dir: str | Path) -> list[str]:
-    """Fill data_cfg.label_column / score_columns from model_targets.parquet; return what changed.
+def resolve_targets(data_cfg, marts_dir: str | Path):
+    """(data_cfg with label_column / score_columns from model_targets.parquet, what changed); the
+    given config is left as it is.
 
     The label becomes the primary target unless label_column was changed from its default; the scores
     become the auxiliary regression targets with static_input (severity_scores columns) unless
@@ -143,21 +142,20 @@ def resolve_targets(data_cfg, marts_dir: str | Path) -> list[str]:
 
     targets = read_model_targets(marts_dir) if data_cfg.use_metadata else None
     if targets is None:
-        return []
-    defaults, changed = DataConfig(), []
+        return data_cfg, []
+    defaults, update = DataConfig(), {}
     if data_cfg.label_column == defaults.label_column:
         primary = targets.filter(pl.col("role") == "primary")["target"][0]
         if primary != data_cfg.label_column:
-            data_cfg.label_column = primary
-            changed.append(f"label_column={primary}")
+            update["label_column"] = primary
     if list(data_cfg.score_columns) == list(defaults.score_columns):
         scores = targets.filter((pl.col("role") == "auxiliary") & (pl.col("kind") == "regression")
                                 & pl.col("static_input").fill_null(False)
                                 & (pl.col("mart") == "severity_scores"))["target"].to_list()
         if set(scores) != set(data_cfg.score_columns):
-            data_cfg.score_columns = scores
-            changed.append(f"score_columns={','.join(scores)}")
-    return changed
+            update["score_columns"] = scores
+    changes = [f"{key}={value if isinstance(value, str) else ','.join(value)}" for key, value in update.items()]
+    return data_cfg.model_copy(update=update), changes
 
 
 def _read(marts_dir: Path, name: str, required: list[str], keyed: bool = True) -> pl.DataFrame:
@@ -217,7 +215,8 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     joined = _join_one_per_stay(joined, scores.select("stay_id", *score_columns), marts_dir / "severity_scores.parquet")
     for col in score_columns:
         if not joined[col].dtype.is_numeric():
-            raise MartError(f"{marts_dir / 'severity_scores.parquet'}: column {col} must be numeric, got {joined[col].dtype}")
+            raise MartError(f"{marts_dir / 'severity_scores.parquet'}: column {col} must be numeric, "
+                            f"got {joined[col].dtype}")
 
     labels = {}
     for i, col in enumerate(label_columns):
@@ -319,60 +318,3 @@ def _series(vis: pl.DataFrame, stay_ids: np.ndarray, hours: int, path: Path, cha
     vis = vis.join(order, on="stay_id").sort("_pos", "hr")
     flat = vis.select([pl.col(c).cast(pl.Float32) for c in channels]).to_numpy()
     return flat.reshape(len(stay_ids), hours, len(channels))
-
-
-def split_by_patient(subject_ids: np.ndarray, labels: np.ndarray, seed: int, val_fraction: float = 0.08,
-                     test_fraction: float = 0.20, label_name: str = "label") -> dict[str, np.ndarray]:
-    """Stratified, seeded train/val/test split by patient -> split name -> stay row indices (sorted).
-
-    A patient's stratum is the max label over their stays; all of a patient's stays go to one split.
-    """
-    frame = pl.DataFrame({"subject_id": subject_ids, "y": labels}).group_by("subject_id").agg(
-        pl.col("y").max()).sort("subject_id")
-    patients, strata = frame["subject_id"].to_numpy(), frame["y"].to_numpy().astype(int)
-    try:
-        rest, test = train_test_split(patients, test_size=test_fraction, stratify=strata, random_state=seed)
-        rest_strata = strata[np.searchsorted(patients, rest)]
-        train, val = train_test_split(rest, test_size=val_fraction / (1 - test_fraction), stratify=rest_strata,
-                                      random_state=seed)
-    except ValueError as exc:
-        raise MartError(f"cohort.parquet: cannot split {len(patients)} patients stratified by {label_name} "
-                        f"({int(strata.sum())} positive): {exc}") from None
-    out = {name: np.flatnonzero(np.isin(subject_ids, ids)) for name, ids in zip(SPLITS, (train, val, test))}
-    for name, rows in out.items():
-        present = np.unique(labels[rows])
-        if len(present) < 2:
-            raise MartError(f"cohort.parquet: split '{name}' has only class {int(present[0]) if len(present) else '-'} "
-                            f"of {label_name} ({len(rows)} stays); need both classes in every split")
-    return out
-
-
-def split_holdout(subject_ids: np.ndarray, labels: np.ndarray, groups: np.ndarray, holdout_values: list[str],
-                  seed: int, val_fraction: float, column: str = "group",
-                  label_name: str = "label") -> dict[str, np.ndarray]:
-    """Test = the stays whose `groups` value is in holdout_values (e.g. set_name = b); train/val = a
-    stratified, seeded split by patient of the other stays (val_fraction of them go to val)."""
-    groups = np.asarray(groups).astype(str)
-    test_mask = np.isin(groups, [str(v) for v in holdout_values])
-    if not test_mask.any():
-        raise MartError(f"cohort.parquet: column {column} has no stay with a holdout value in {holdout_values} "
-                        f"(found {sorted(set(groups.tolist()))[:10]})")
-    if test_mask.all():
-        raise MartError(f"cohort.parquet: every stay has {column} in {holdout_values}; nothing left to train on")
-    if np.intersect1d(subject_ids[test_mask], subject_ids[~test_mask]).size:
-        raise MartError(f"cohort.parquet: some patients have stays on both sides of the {column} holdout")
-    rest = np.flatnonzero(~test_mask)
-    frame = pl.DataFrame({"subject_id": subject_ids[rest], "y": labels[rest]}).group_by("subject_id").agg(
-        pl.col("y").max()).sort("subject_id")
-    patients, strata = frame["subject_id"].to_numpy(), frame["y"].to_numpy().astype(int)
-    try:
-        train, val = train_test_split(patients, test_size=val_fraction, stratify=strata, random_state=seed)
-    except ValueError as exc:
-        raise MartError(f"cohort.parquet: cannot split {len(patients)} patients stratified by {label_name}: {exc}") from None
-    out = {"train": rest[np.isin(subject_ids[rest], train)], "val": rest[np.isin(subject_ids[rest], val)],
-           "test": np.flatnonzero(test_mask)}
-    for name, rows in out.items():
-        if len(np.unique(labels[rows])) < 2:
-            raise MartError(f"cohort.parquet: split '{name}' of the {column} holdout has one class of {label_name} "
-                            f"({len(rows)} stays); need both classes in every split")
-    return out

@@ -72,7 +72,8 @@ def shap_static(model: nn.Module, series, static, feature_names, background_size
     static = np.asarray(static, dtype=np.float32)
     feature_names = [str(name) for name in feature_names]
     if series.ndim != 3 or static.ndim != 2 or series.shape[0] != static.shape[0]:
-        raise ValueError(f"expected series (n, T, C) and static (n, F) with the same n; got {series.shape} and {static.shape}")
+        raise ValueError(f"expected series (n, T, C) and static (n, F) with the same n; "
+                         f"got {series.shape} and {static.shape}")
     if static.shape[1] != len(feature_names):
         raise ValueError(f"static has {static.shape[1]} columns but {len(feature_names)} feature_names were given")
 

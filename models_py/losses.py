@@ -16,7 +16,8 @@ def class_weights(labels: np.ndarray, n_classes: int = 2) -> torch.Tensor:
     observed = labels[~np.isnan(labels)].astype(int)
     counts = np.bincount(observed, minlength=n_classes).astype(np.float64)
     if (counts == 0).any():
-        raise ValueError(f"class_weights: class(es) {np.flatnonzero(counts == 0).tolist()} absent from the training labels")
+        absent = np.flatnonzero(counts == 0).tolist()
+        raise ValueError(f"class_weights: class(es) {absent} absent from the training labels")
     return torch.tensor(len(observed) / (n_classes * counts), dtype=torch.float32)
 
 

@@ -336,7 +336,7 @@ class MultitaskModel(nn.Module):
         return out[self.primary], reg
 
     @classmethod
-    def from_encoder(cls, encoder: SeriesEncoder, **kwargs) -> "MultitaskModel":
+    def from_encoder(cls, encoder: SeriesEncoder, **kwargs) -> MultitaskModel:
         """A model on a copy of `encoder` (the MAE's stays untouched)."""
         return cls(encoder=copy.deepcopy(encoder), **kwargs)
 

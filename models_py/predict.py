@@ -150,7 +150,7 @@ def probabilities(run: SavedRun, data: MartData, model: str, inputs: _Inputs | N
     if checkpoint.kind == "network":
         import torch
 
-        from .train import predict_outputs
+        from .engine import predict_outputs
 
         n_static = inputs.static().shape[1]
         if checkpoint.header["n_static"] != n_static:

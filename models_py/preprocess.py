@@ -67,7 +67,7 @@ class Preprocessor:
     @classmethod
     def fit(cls, series: np.ndarray, static: pl.DataFrame, channels: list[str], static_columns: list[str],
             score_columns: list[str], fill_policy: list[str] | None = None, transform: list[str] | None = None,
-            observation_mask: list[bool] | None = None, time_since_observed: bool = False) -> "Preprocessor":
+            observation_mask: list[bool] | None = None, time_since_observed: bool = False) -> Preprocessor:
         """series (n_train, T, C) raw values (NaN = unmeasured in locf channels) and static (n_train rows):
         the TRAINING stays only. fill_policy / transform / observation_mask: per channel (default: doses)."""
         n = len(channels)
@@ -197,7 +197,7 @@ class Preprocessor:
         os.replace(tmp, path)
 
     @classmethod
-    def from_json(cls, path: str | Path) -> "Preprocessor":
+    def from_json(cls, path: str | Path) -> Preprocessor:
         return cls(**json.loads(Path(path).read_text()))
 
 

@@ -55,10 +55,10 @@ class TaskTargets:
     target: torch.Tensor
     observed: torch.Tensor
 
-    def to(self, device) -> "TaskTargets":
+    def to(self, device) -> TaskTargets:
         return TaskTargets(self.target.to(device), self.observed.to(device))
 
-    def index(self, rows: torch.Tensor) -> "TaskTargets":
+    def index(self, rows: torch.Tensor) -> TaskTargets:
         return TaskTargets(self.target[rows], self.observed[rows])
 
 
@@ -74,7 +74,8 @@ def regression_targets(z: np.ndarray, observed: np.ndarray) -> TaskTargets:
 
 
 def multitask_loss(outputs: dict[str, torch.Tensor], targets: dict[str, TaskTargets], tasks: list[Task],
-                   class_weights: dict[str, torch.Tensor] | None = None) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
+                   class_weights: dict[str, torch.Tensor] | None = None
+                   ) -> tuple[torch.Tensor, dict[str, torch.Tensor]]:
     """Weighted sum of the tasks' masked losses -> (total, {task name: unweighted loss})."""
     parts = {}
     for task in tasks:

@@ -123,8 +123,8 @@ def load_run_into_warehouse(run_dir, duckdb_path) -> dict[str, int] | None:
             rows += _metric_rows(run_id, models, int(other_seed))
 
     if not duckdb_path.is_file():
-        warnings.warn(f"warehouse {duckdb_path} not found; run {run_id} not written back (build it with `make warehouse`)",
-                      stacklevel=2)
+        warnings.warn(f"warehouse {duckdb_path} not found; run {run_id} not written back "
+                      "(build it with `make warehouse`)", stacklevel=2)
         return None
     try:
         con = duckdb.connect(str(duckdb_path))
@@ -135,7 +135,8 @@ def load_run_into_warehouse(run_dir, duckdb_path) -> dict[str, int] | None:
         return None
 
     try:
-        columns = [row[0] for row in con.execute("describe select * from read_parquet(?)", [str(predictions)]).fetchall()]
+        described = con.execute("describe select * from read_parquet(?)", [str(predictions)]).fetchall()
+        columns = [row[0] for row in described]
         missing = [c for c in PREDICTION_COLUMNS if c not in columns]
         if missing:
             raise ValueError(f"{predictions} lacks columns {missing}; expected {list(PREDICTION_COLUMNS)}")

@@ -18,9 +18,9 @@ import re
 import tarfile
 import zlib
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pyarrow as pa
 import pyarrow.parquet as pq
@@ -76,7 +76,9 @@ class IngestResult:
 
     def skipped_summary(self) -> str:
         """'skipped: 2 line_empty_parameter, 1 member_not_txt' (empty when nothing was skipped)."""
-        return "skipped: " + ", ".join(f"{n} {rule}" for rule, n in sorted(self.skipped.items())) if self.skipped else ""
+        if not self.skipped:
+            return ""
+        return "skipped: " + ", ".join(f"{n} {rule}" for rule, n in sorted(self.skipped.items()))
 
 
 def find_sets(p12_dir: Path) -> dict[str, Path]:

@@ -1,2 +1,6 @@
-"""The entry points (run as scripts: python pipelines/<name>.py); a package only so they share
-pipelines/cli.py."""
+"""The entry points, one per job: train, predict, synthesize, ingest_physionet2012.
+
+Installed as the console scripts vistrend-train, vistrend-predict, vistrend-synthesize and
+vistrend-ingest-physionet2012 ([project.scripts]); `python pipelines/<name>.py` works the same
+(the Makefile and docs use it). They share pipelines/cli.py.
+"""

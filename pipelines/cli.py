@@ -12,7 +12,7 @@ import os
 import sys
 import traceback
 import warnings
-from typing import Callable, Sequence
+from collections.abc import Callable, Sequence
 
 EXIT_FAILURE = 2
 EXIT_INTERRUPTED = 130

@@ -13,11 +13,10 @@ import sys
 import time
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from physionet2012 import P12FormatError, ingest
+from pipelines import cli
 
-from pipelines import cli  # noqa: E402
-from physionet2012 import P12FormatError, ingest  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 PROG = "ingest_physionet2012"
 

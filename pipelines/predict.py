@@ -30,10 +30,9 @@ import sys
 import tempfile
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO))
+from pipelines import cli
 
-from pipelines import cli  # noqa: E402
+REPO = Path(__file__).resolve().parents[1]
 
 cli.prefer_short_openmp_spin()  # before torch is imported
 
@@ -89,11 +88,13 @@ def score_raw_records(run: predict.SavedRun, model: str, raw_input: Path, strict
             marts = build_p12_marts(raw_input, work, strict)
             frame = predict.predictions(run, predict.load_data(run, marts), model)
         except ValueError as exc:  # name the user's input, not the temporary marts
-            raise predict.PredictError(str(exc).replace(str(work / "data" / "marts"), f"{raw_input} (its marts)")) from None
+            message = str(exc).replace(str(work / "data" / "marts"), f"{raw_input} (its marts)")
+            raise predict.PredictError(message) from None
         except OSError as exc:
             if exc.errno is None or not str(exc.filename or "").startswith(str(work)):
                 raise
-            raise OSError(exc.errno, exc.strerror, f"{tempfile.gettempdir()} (temporary marts of {raw_input})") from None
+            where = f"{tempfile.gettempdir()} (temporary marts of {raw_input})"
+            raise OSError(exc.errno, exc.strerror, where) from None
         records = pl.read_parquet(work / "data" / "raw" / "physionet2012" / "records.parquet")
     key = frame.columns[0]
     unscored = sorted(set(records["record_id"].to_list()) - set(frame[key].to_list()))

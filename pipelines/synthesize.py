@@ -1,12 +1,20 @@
-#!/usr/bin/env python
-"""Write a schema-exact synthetic MIMIC-IV source (hosp/*.csv.gz, icu/*.csv.gz); see synthmimic/ and data/README.md."""
+"""Write a schema-exact synthetic MIMIC-IV source (hosp/*.csv.gz, icu/*.csv.gz); see synthmimic/ and docs/synthetic.md.
+
+    python pipelines/synthesize.py --out data/raw/synthetic [--stays N]   (or: vistrend-synthesize ...)
+"""
+from __future__ import annotations
+
 import sys
-from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+from pipelines import cli
 
-from pipelines import cli  # noqa: E402
-from synthmimic.cli import main  # noqa: E402
+
+def main(argv: list[str] | None = None) -> int:
+    """Exit code 0, or 2 with one error line on stderr."""
+    from synthmimic.cli import main as synthesize
+
+    return cli.run(synthesize, argv, prog="synthesize", expected=(ValueError,))
+
 
 if __name__ == "__main__":
-    sys.exit(cli.run(main, prog="synthesize", expected=(ValueError,)))
+    sys.exit(main())

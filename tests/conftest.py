@@ -47,7 +47,8 @@ def run_dbt(args: list[str], mimic_iv_dir: Path, data_dir: Path, check: bool = T
         text=True,
     )
     if check and proc.returncode != 0:
-        raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-8000:]}\n{proc.stderr[-4000:]}")
+        raise AssertionError(f"dbt {' '.join(args)} failed ({proc.returncode}):\n{proc.stdout[-8000:]}\n"
+                             f"{proc.stderr[-4000:]}")
     return proc
 
 
@@ -66,7 +67,7 @@ QUICK_RUN = ["threads=1", "mae.epochs=2", "teacher.epochs=2", "student.epochs=3"
 
 @pytest.fixture(scope="session")
 def small_marts(tmp_path_factory) -> Path:
-    from marts_fixture import write_marts
+    from models_py.synthetic_marts import write_marts
 
     return write_marts(tmp_path_factory.mktemp("small_marts"), n_stays=240, seed=5)
 
@@ -77,13 +78,14 @@ def small_run(small_marts, tmp_path_factory) -> tuple[Path, Path]:
     import duckdb
 
     from models_py.config import load_config
-    from models_py.run import run_experiment
+    from models_py.experiment import run_experiment
 
     data_dir = tmp_path_factory.mktemp("small_run")
     warehouse = data_dir / "warehouse.duckdb"
     duckdb.connect(str(warehouse)).close()  # an existing (empty) warehouse to write back into
-    run_dir = run_experiment(small_marts, data_dir / "runs", load_config(None, QUICK_RUN), ablations=True,
-                             warehouse=warehouse, progress=False)
+    cfg = load_config(None, QUICK_RUN).with_run(marts=small_marts, out=data_dir / "runs", ablations=True,
+                                                warehouse=warehouse)
+    run_dir = run_experiment(cfg, progress=False)
     return run_dir, warehouse
 
 

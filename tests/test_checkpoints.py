@@ -15,10 +15,10 @@ import zipfile
 import numpy as np
 import pytest
 import torch
+from conftest import REPO, copy_run
 from sklearn.ensemble import HistGradientBoostingClassifier
 from sklearn.linear_model import LogisticRegression
 
-from conftest import REPO, copy_run
 from models_py import checkpoints
 
 if str(REPO) not in sys.path:
@@ -139,7 +139,8 @@ def test_gradient_boosting_export_reproduces_scikit_learn(tmp_path):
 
     logistic = LogisticRegression().fit(np.nan_to_num(x), y)
     checkpoints.save_logistic(tmp_path / "lr.safetensors", "lr", logistic, checkpoints.STATIC_INPUTS)
-    np.testing.assert_allclose(checkpoints.load(tmp_path / "lr.safetensors", "lr").model.predict_proba(np.nan_to_num(fresh)),
+    loaded = checkpoints.load(tmp_path / "lr.safetensors", "lr").model
+    np.testing.assert_allclose(loaded.predict_proba(np.nan_to_num(fresh)),
                                logistic.predict_proba(np.nan_to_num(fresh))[:, 1], rtol=0, atol=1e-12)
 
 

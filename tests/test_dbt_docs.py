@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import yaml
-
 from conftest import DBT_PROJECT
 
 

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-
 from conftest import DEMO_REFERENCE, run_dbt
 
 REFERENCE_CSV = DEMO_REFERENCE / "first_day_sofa_and_sepsis3_full_mimic_2.2.csv"
@@ -109,7 +108,8 @@ def test_every_first_day_sofa_difference_has_a_documented_cause(warehouse):
                     and exists (select 1 from day1_gas as g where g.stay_id = stays.stay_id
                         and g.specimen = 'ART.' and g.pao2fio2ratio is not null) as has_untyped_ventilation,
                 exists (select 1 from day1_gas as g where g.stay_id = stays.stay_id
-                        and coalesce(g.specimen, '') != 'ART.' and g.pao2fio2ratio is not null) as has_non_arterial_pafi,
+                        and coalesce(g.specimen, '') != 'ART.'
+                        and g.pao2fio2ratio is not null) as has_non_arterial_pafi,
             from stays
         )
 
@@ -121,7 +121,8 @@ def test_every_first_day_sofa_difference_has_a_documented_cause(warehouse):
         where reference.first_day_sofa != int_first_day_sofa.sofa_first_day
     """).fetchall()
     unexplained = [row[:3] for row in rows if not any(row[3:])]
-    assert unexplained == [], f"first-day SOFA differs without a documented cause (stay_id, reference, ours): {unexplained}"
+    assert unexplained == [], \
+        f"first-day SOFA differs without a documented cause (stay_id, reference, ours): {unexplained}"
 
 
 @pytest.mark.parametrize("model, column, low, high", [

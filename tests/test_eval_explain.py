@@ -68,7 +68,8 @@ def test_shap_static_shapes_names_and_ranking_on_a_transformer():
     assert np.array_equal(result.data, static[result.row_index])
     assert len(set(result.row_index.tolist())) == 60
     assert result.feature_names == NAMES
-    assert [name for name, _ in result.mean_abs] == sorted(NAMES, key=lambda n: -np.abs(result.values[:, NAMES.index(n)]).mean())
+    expected = sorted(NAMES, key=lambda n: -np.abs(result.values[:, NAMES.index(n)]).mean())
+    assert [name for name, _ in result.mean_abs] == expected
     assert result.mean_abs[0][1] >= result.mean_abs[-1][1] > 0
     assert model.training, "the model's train/eval mode must be restored"
 

@@ -10,7 +10,7 @@ import torch
 from torch import nn
 
 from models_py import metrics as M
-from models_py import report
+from models_py import plots, report
 from models_py.explain import shap_static
 
 MODELS = ["full", "no_kd", "no_mt", "no_mae", "lstm", "logreg", "score_sofa_first_day", "score_sapsii",
@@ -143,13 +143,14 @@ def test_report_md_handles_nulls_and_rejects_empty_metrics(tmp_path):
 
 def test_plots_are_non_empty_pngs(tmp_path, evaluated, shap_result):
     y, probs, _ = evaluated
-    report.plot_roc({name: (y, p) for name, p in probs.items()}, tmp_path / "roc.png")
-    report.plot_loss_curves({
+    plots.plot_roc({name: (y, p) for name, p in probs.items()}, tmp_path / "roc.png")
+    plots.plot_loss_curves({
         "mae": {"train_loss": [1.0, 0.6, 0.4], "val_loss": [1.1, 0.7, 0.5]},
-        "full": {"train_loss": [0.7, 0.5, 0.4, 0.38], "val_loss": [0.72, 0.6, 0.58, 0.6], "val_auroc": [0.6, 0.7, 0.74, 0.73]},
+        "full": {"train_loss": [0.7, 0.5, 0.4, 0.38], "val_loss": [0.72, 0.6, 0.58, 0.6],
+                 "val_auroc": [0.6, 0.7, 0.74, 0.73]},
         "no_kd": {"train_loss": [0.7, 0.55], "val_loss": [0.71, 0.66]},
     }, tmp_path / "loss_curves.png")
-    report.plot_shap_beeswarm(shap_result, tmp_path / "shap_beeswarm.png", max_display=10)
+    plots.plot_shap_beeswarm(shap_result, tmp_path / "shap_beeswarm.png", max_display=10)
     for name in ("roc.png", "loss_curves.png", "shap_beeswarm.png"):
         data = (tmp_path / name).read_bytes()
         assert data.startswith(PNG_MAGIC) and len(data) > 10_000, name
@@ -161,7 +162,7 @@ def test_roc_points_match_sklearn(evaluated):
     from sklearn.metrics import auc, roc_curve
 
     y, probs, _ = evaluated
-    fpr, tpr = report._roc_points(y, probs["full"])
+    fpr, tpr = plots._roc_points(y, probs["full"])
     ref_fpr, ref_tpr, _ = roc_curve(y, probs["full"], drop_intermediate=False)
     assert auc(fpr, tpr) == pytest.approx(auc(ref_fpr, ref_tpr))
     assert auc(fpr, tpr) == pytest.approx(M.binary_metrics(y, probs["full"], 0.5)["auroc"])
@@ -169,12 +170,12 @@ def test_roc_points_match_sklearn(evaluated):
 
 def test_failed_plot_leaves_no_file(tmp_path):
     with pytest.raises(ValueError, match="one probability per label"):
-        report.plot_roc({"full": (np.array([0, 1, 1]), np.array([0.2, 0.5]))}, tmp_path / "roc.png")
+        plots.plot_roc({"full": (np.array([0, 1, 1]), np.array([0.2, 0.5]))}, tmp_path / "roc.png")
     assert list(tmp_path.iterdir()) == []
 
 
 def test_shap_top_csv(tmp_path, shap_result):
-    rows = report.write_shap_top(shap_result, tmp_path / "shap_top.csv", k=10)
+    rows = plots.write_shap_top(shap_result, tmp_path / "shap_top.csv", k=10)
     with open(tmp_path / "shap_top.csv", newline="") as f:
         written = list(csv.DictReader(f))
     assert list(written[0]) == ["feature", "mean_abs_shap", "rank"]

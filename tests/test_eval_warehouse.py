@@ -17,7 +17,8 @@ STAYS = [101, 102, 103, 104]
 
 def _warehouse(path):
     con = duckdb.connect(str(path))
-    con.execute("create table cohort as select * from (values (101, 'MICU'), (102, 'SICU'), (103, 'MICU'), (104, 'CCU')) "
+    con.execute("create table cohort as select * from "
+                "(values (101, 'MICU'), (102, 'SICU'), (103, 'MICU'), (104, 'CCU')) "
                 "as t(stay_id, first_careunit)")
     con.close()
     return path
@@ -31,7 +32,8 @@ def _run_dir(tmp_path, run_id="20260101T000000Z-abc123", seeds=(0,), label=None)
         "config": {"model": {"d_model": 64}},
     }))
     models = {
-        "full": {"auroc": {"value": 0.81, "ci_low": 0.78, "ci_high": 0.84}, "ppv": {"value": None, "ci_low": None, "ci_high": None},
+        "full": {"auroc": {"value": 0.81, "ci_low": 0.78, "ci_high": 0.84},
+                 "ppv": {"value": None, "ci_low": None, "ci_high": None},
                  "r2_sofa_first_day": {"value": 0.2, "ci_low": 0.1, "ci_high": 0.3}, "threshold": 0.43},
         "logreg": {"auroc": {"value": 0.75, "ci_low": 0.7, "ci_high": 0.8}, "threshold": 0.5},
     }

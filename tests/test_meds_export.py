@@ -44,7 +44,7 @@ def test_the_schema_check_is_real():
 
 def test_cohort_and_run_export_from_marts(tmp_path):
     import polars as pl
-    from marts_fixture import write_marts
+    from models_py.synthetic_marts import write_marts
 
     from models_py.meds_export import cohort_labels, run_predictions
     marts = write_marts(tmp_path / "marts", n_stays=40)

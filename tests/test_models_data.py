@@ -5,10 +5,11 @@ import numpy as np
 import polars as pl
 import pytest
 
-from marts_fixture import write_marts
 from models_py.config import Config
-from models_py.data import MartError, load_marts, split_by_patient
+from models_py.data import MartError, load_marts
 from models_py.preprocess import UNKNOWN, Preprocessor
+from models_py.splits import split_by_patient
+from models_py.synthetic_marts import write_marts
 
 SCORES = Config().data.score_columns
 
@@ -37,7 +38,8 @@ def test_channels_static_and_targets_come_from_the_files(marts, tmp_path):
     # an eighth channel and an extra static column are picked up without code changes
     folder = copy_marts(marts, tmp_path / "wider")
     vis = pl.read_parquet(folder / "vis_hourly.parquet")
-    vis.with_columns(nee_mcg_kg_min=pl.col("norepinephrine_mcg_kg_min") * 1.0).write_parquet(folder / "vis_hourly.parquet")
+    vis.with_columns(nee_mcg_kg_min=pl.col("norepinephrine_mcg_kg_min") * 1.0).write_parquet(
+        folder / "vis_hourly.parquet")
     static = pl.read_parquet(folder / "static_features.parquet")
     static.with_columns(weight_kg=pl.lit(80.0)).write_parquet(folder / "static_features.parquet")
     wider = load(folder)
@@ -60,7 +62,8 @@ def test_split_is_by_patient_stratified_and_seeded(marts):
     rows = split_by_patient(subjects, label, seed=0)
     assert sum(len(r) for r in rows.values()) == len(label)
     owners = {name: set(subjects[r]) for name, r in rows.items()}
-    assert not owners["train"] & owners["val"] and not owners["train"] & owners["test"] and not owners["val"] & owners["test"]
+    assert not owners["train"] & owners["val"] and not owners["train"] & owners["test"]
+    assert not owners["val"] & owners["test"]
     n = len(set(subjects))
     assert len(owners["test"]) == pytest.approx(0.2 * n, abs=2) and len(owners["val"]) == pytest.approx(0.08 * n, abs=2)
     stratum = pl.DataFrame({"s": subjects, "y": label}).group_by("s").agg(pl.col("y").max())
@@ -91,7 +94,8 @@ def test_preprocessing_is_fitted_on_training_rows_only(marts):
     assert pre.scores["sofa_first_day"]["median"] == pytest.approx(np.median(sofa))
     x = pre.transform_static(data.static[train])
     np.testing.assert_allclose(x[:, pre.feature_names.index("sofa_first_day")].mean(), 0, atol=1e-5)
-    assert pre.feature_names[-4:] == SCORES and pre.score_indices == list(range(len(pre.feature_names) - 4, len(pre.feature_names)))
+    n_features = len(pre.feature_names)
+    assert pre.feature_names[-4:] == SCORES and pre.score_indices == list(range(n_features - 4, n_features))
 
 
 def test_categoricals_unknown_level_missing_targets_and_json_round_trip(marts, tmp_path):
@@ -162,7 +166,8 @@ def test_a_split_with_one_class_is_a_clear_error(marts):
     data = load(marts)
     label = np.zeros(len(data))
     label[:2] = 1  # 2 positives among 200 patients: validation or test cannot hold both classes
-    with pytest.raises(MartError, match=r"cohort\.parquet: .*(split 'val' has only class 0|cannot split).*icu_mortality"):
+    expected = r"cohort\.parquet: .*(split 'val' has only class 0|cannot split).*icu_mortality"
+    with pytest.raises(MartError, match=expected):
         split_by_patient(data.subject_ids, label, seed=0, label_name="icu_mortality")
     with pytest.raises(MartError, match="icu_mortality"):
         split_by_patient(data.subject_ids, np.zeros(len(data)), seed=0, label_name="icu_mortality")
@@ -170,7 +175,8 @@ def test_a_split_with_one_class_is_a_clear_error(marts):
 
 def test_the_run_fits_preprocessing_on_its_training_split_only(marts):
     import torch
-    from models_py.run import prepare
+
+    from models_py.dataset import prepare
     data = load(marts)
     prep = prepare(data, Config(), seed=0, device=torch.device("cpu"))
     train = prep.rows["train"]

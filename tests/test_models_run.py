@@ -9,13 +9,13 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-
 from conftest import QUICK_RUN as QUICK
 from conftest import REPO
-from models_py import report
+
+from models_py import plots
 from models_py.checkpoints import read_header
 from models_py.config import load_config
-from models_py.run import run_experiment
+from models_py.experiment import run_experiment
 
 RUN_FILES = ["config.json", "metrics.json", "histories.json", "report.md", "roc.png", "loss_curves.png",
              "shap_beeswarm.png", "shap_top.csv", "predictions.parquet", "checkpoints/preprocess.json",
@@ -88,7 +88,8 @@ def test_results_are_written_back_to_the_warehouse(run):
     con = duckdb.connect(str(warehouse), read_only=True)
     run_id = json.loads((run_dir / "config.json").read_text())["run_id"]
     assert con.execute("select count(*) from model_runs where run_id = ?", [run_id]).fetchone()[0] == 1
-    n_pred = con.execute("select count(*) from model_predictions where run_id = ? and model = 'full'", [run_id]).fetchone()[0]
+    n_pred = con.execute("select count(*) from model_predictions where run_id = ? and model = 'full'",
+                         [run_id]).fetchone()[0]
     assert n_pred == 240
     con.close()
 
@@ -97,8 +98,9 @@ def test_results_are_written_back_to_the_warehouse(run):
 def test_predict_reproduces_the_runs_test_probabilities(run, marts, tmp_path):
     run_dir, _ = run
     out = tmp_path / "preds.csv"
-    proc = subprocess.run([sys.executable, str(REPO / "pipelines" / "predict.py"), "--run", str(run_dir.parent / "latest"),
-                           "--output", str(out), "--marts", str(marts), "--model", "full"], capture_output=True, text=True)
+    proc = subprocess.run([sys.executable, str(REPO / "pipelines" / "predict.py"), "--run",
+                           str(run_dir.parent / "latest"), "--output", str(out), "--marts", str(marts),
+                           "--model", "full"], capture_output=True, text=True)
     assert proc.returncode == 0, proc.stderr
     scored = pl.read_csv(out)
     assert scored.columns == ["stay_id", "model", "run_id", "probability", "threshold", "predicted_label"]
@@ -140,19 +142,19 @@ def test_train_cli_reports_bad_marts_in_one_line(marts, tmp_path):
 def test_a_failing_run_leaves_nothing_half_written(marts, tmp_path, monkeypatch):
     def broken_plot(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(report, "plot_roc", broken_plot)  # inject a failure after training
+    monkeypatch.setattr(plots, "plot_roc", broken_plot)  # inject a failure after training
     runs = tmp_path / "runs"
     with pytest.raises(RuntimeError, match="disk full"):
-        run_experiment(marts, runs, load_config(None, QUICK + ["mae.epochs=1", "student.epochs=1"]),
-                       ablations=False, progress=False, explain_model=False)
+        run_experiment(load_config(None, QUICK + ["mae.epochs=1", "student.epochs=1"]).with_run(
+            marts=marts, out=runs, ablations=False, shap=False), progress=False)
     assert list(runs.iterdir()) == []
 
 
 @pytest.mark.slow
 def test_several_seeds_give_mean_and_sd(marts, tmp_path):
     cfg = load_config(None, QUICK + ["student.epochs=2"])
-    run_dir = run_experiment(marts, tmp_path / "runs", cfg, ablations=False, n_seeds=2, progress=False,
-                             explain_model=False)
+    run_dir = run_experiment(cfg.with_run(marts=marts, out=tmp_path / "runs", ablations=False, seeds=2, shap=False),
+                             progress=False)
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert sorted(metrics["per_seed"]) == ["0", "1"]
     auroc = metrics["summary"]["full"]["auroc"]
@@ -172,7 +174,8 @@ def test_an_auxiliary_label_with_missing_values_trains_as_a_masked_task(marts, t
     cohort.with_columns(mortality_28d=pl.when(pl.int_range(pl.len()) % 3 == 0).then(None)
                         .otherwise(pl.col("mortality_28d"))).write_parquet(folder / "cohort.parquet")
     cfg = load_config(None, QUICK + ["tasks.auxiliary_labels=mortality_28d", "student.epochs=8"])
-    run_dir = run_experiment(folder, tmp_path / "runs", cfg, ablations=False, progress=False, explain_model=False)
+    run_dir = run_experiment(cfg.with_run(marts=folder, out=tmp_path / "runs", ablations=False, shap=False),
+                             progress=False)
     from safetensors.torch import load_file
 
     path = run_dir / "checkpoints" / "full.safetensors"

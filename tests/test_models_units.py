@@ -6,10 +6,10 @@ import pytest
 import torch
 
 from models_py.config import Config, apply_overrides, load_config
+from models_py.engine import SplitTensors, StageSettings, fit_supervised
 from models_py.losses import class_weights, kd_loss, masked_mse, weighted_cross_entropy
 from models_py.models import LSTMBaseline, MaskedAutoencoder, MultitaskModel, SeriesEncoder, freeze, random_time_mask
 from models_py.tasks import Task, TaskTargets, default_tasks, multitask_loss
-from models_py.train import SplitTensors, StageSettings, fit_supervised
 
 torch.set_num_threads(1)
 B, T, C, F = 6, 48, 7, 12
@@ -155,8 +155,10 @@ def test_masked_task_losses_ignore_missing_labels():
     tampered = torch.where(observed, target, torch.full_like(target, 1e6))
     outputs = {"icu_mortality": torch.randn(5, 2), "severity": pred}
     y = TaskTargets(torch.tensor([0, 1, 0, 1, 0]), torch.tensor([True, True, False, True, True]))
-    total_a, parts_a = multitask_loss(outputs, {"icu_mortality": y, "severity": TaskTargets(target, observed)}, task_list)
-    total_b, parts_b = multitask_loss(outputs, {"icu_mortality": y, "severity": TaskTargets(tampered, observed)}, task_list)
+    total_a, parts_a = multitask_loss(outputs, {"icu_mortality": y, "severity": TaskTargets(target, observed)},
+                                      task_list)
+    total_b, parts_b = multitask_loss(outputs, {"icu_mortality": y, "severity": TaskTargets(tampered, observed)},
+                                      task_list)
     assert total_a.item() == pytest.approx(total_b.item())
     assert parts_a["severity"].item() == pytest.approx(((pred - target) ** 2)[observed].mean().item(), rel=1e-5)
     assert total_a.item() == pytest.approx(1.0 * parts_a["icu_mortality"].item() + 0.1 * parts_a["severity"].item(),
@@ -220,7 +222,7 @@ def test_early_stopping_restores_the_best_weights():
                              {"icu_mortality": torch.tensor([1.0, 1.0])}, seed=0, progress=False)
     aurocs = history.values["val_auroc"]
     assert history.best_epoch == int(np.argmax(aurocs))
-    from models_py.train import evaluate_loss
+    from models_py.engine import evaluate_loss
     _, restored = evaluate_loss(model, val, tasks(cfg), {"icu_mortality": torch.tensor([1.0, 1.0])})
     assert restored == pytest.approx(max(aurocs))
     assert len(aurocs) <= 6
@@ -233,7 +235,8 @@ def test_config_defaults_are_the_papers_and_overrides_apply(tmp_path):
     cfg = Config()
     assert (cfg.mae.mask_ratio, cfg.model.d_model, cfg.model.ffn_dim, cfg.model.n_heads, cfg.model.n_layers) == \
         (0.05, 64, 256, 8, 2)
-    assert (cfg.model.dropout, cfg.model.head_dropout, cfg.student.lr, cfg.student.weight_decay) == (0.1, 0.2, 1e-3, 1e-4)
+    assert (cfg.model.dropout, cfg.model.head_dropout, cfg.student.lr, cfg.student.weight_decay) == \
+        (0.1, 0.2, 1e-3, 1e-4)
     assert (cfg.student.batch_size, cfg.student.epochs, cfg.mae.epochs, cfg.student.patience) == (64, 30, 30, 5)
     assert (cfg.loss.ce_weight, cfg.loss.mse_weight, cfg.loss.kd_weight) == (1.0, 0.1, 0.05)
     assert cfg.data.score_columns == ["sofa_first_day", "sapsii", "lods", "oasis"]
@@ -241,7 +244,8 @@ def test_config_defaults_are_the_papers_and_overrides_apply(tmp_path):
 
     toml = tmp_path / "c.toml"
     toml.write_text('seed = 3\n[student]\nlr = 5e-4\n[teacher]\nheads = "untrained"\n')
-    cfg = load_config(toml, ["student.epochs=7", "data.score_columns=sofa_first_day,oasis", "student.init_from_mae=true"])
+    cfg = load_config(toml, ["student.epochs=7", "data.score_columns=sofa_first_day,oasis",
+                             "student.init_from_mae=true"])
     assert (cfg.seed, cfg.student.lr, cfg.teacher.heads, cfg.student.epochs) == (3, 5e-4, "untrained", 7)
     assert cfg.data.score_columns == ["sofa_first_day", "oasis"] and cfg.student.init_from_mae is True
 

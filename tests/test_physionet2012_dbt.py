@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PHYSIONET2012_DIR, REPO, run_dbt
 
 if str(REPO) not in sys.path:  # importable once pyproject lists the package
@@ -47,7 +46,7 @@ def p12_subset(tmp_path_factory) -> Path:
     outcome_lines = (PHYSIONET2012_DIR / "Outcomes-a.txt").read_text().splitlines()
     kept = set(keep)
     (root / "Outcomes-a.txt").write_text(
-        "\n".join([outcome_lines[0], *(l for l in outcome_lines[1:] if l.split(",")[0] in kept)]) + "\n")
+        "\n".join([outcome_lines[0], *(o for o in outcome_lines[1:] if o.split(",")[0] in kept)]) + "\n")
     return root
 
 

@@ -13,7 +13,6 @@ from pathlib import Path
 
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import REPO
 
 # the package is importable once pyproject lists it (editable install); until then, from the checkout
@@ -224,7 +223,8 @@ def test_real_world_archive_is_read_with_skips_counted(tmp_path):
     assert result.n_records == 2  # the batch goes on: both readable records are in
     skipped = pq.read_table(tmp_path / "out" / "skipped.parquet").to_pylist()
     assert skipped == [
-        {"set_name": "a", "source_file": "100001.txt", "record_id": 100001, "line_no": 9, "rule": "line_empty_parameter"},
+        {"set_name": "a", "source_file": "100001.txt", "record_id": 100001, "line_no": 9,
+         "rule": "line_empty_parameter"},
         {"set_name": "a", "source_file": "100002.txt", "record_id": 100002, "line_no": None, "rule": "file_empty"},
         {"set_name": "a", "source_file": "README", "record_id": None, "line_no": None, "rule": "member_not_txt"},
     ]

@@ -17,8 +17,8 @@ import duckdb
 import numpy as np
 import polars as pl
 import pytest
-
 from conftest import REPO
+
 from models_py.data import MartError, load_marts
 
 if str(REPO) not in sys.path:
@@ -176,8 +176,9 @@ def test_predict_missing_run(tmp_path):
 @pytest.mark.slow
 def test_predict_missing_input(small_run, tmp_path):
     run_dir, _ = small_run
-    one_line_error([sys.executable, SCRIPTS["predict"], "--run", str(run_dir), "--input", str(tmp_path / "set-c.tar.gz"),
-                    "--output", str(tmp_path / "p.csv")], f"{tmp_path / 'set-c.tar.gz'}: not found")
+    one_line_error([sys.executable, SCRIPTS["predict"], "--run", str(run_dir), "--input",
+                    str(tmp_path / "set-c.tar.gz"), "--output", str(tmp_path / "p.csv")],
+                   f"{tmp_path / 'set-c.tar.gz'}: not found")
 
 
 @pytest.mark.slow
@@ -186,7 +187,8 @@ def test_predict_corrupt_mart(small_run, small_marts, tmp_path):
     marts = copy_marts(small_marts, tmp_path / "marts")
     (marts / "vis_hourly.parquet").write_bytes(b"PAR1 not really")
     one_line_error([sys.executable, SCRIPTS["predict"], "--run", str(run_dir), "--marts", str(marts),
-                    "--output", str(tmp_path / "p.csv")], f"{marts / 'vis_hourly.parquet'}: not a readable Parquet file")
+                    "--output", str(tmp_path / "p.csv")],
+                   f"{marts / 'vis_hourly.parquet'}: not a readable Parquet file")
 
 
 # the shared helper ------------------------------------------------------------------------------

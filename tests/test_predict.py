@@ -9,7 +9,6 @@ import sys
 import numpy as np
 import polars as pl
 import pytest
-
 from conftest import REPO
 
 if str(REPO) not in sys.path:

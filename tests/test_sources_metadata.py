@@ -8,11 +8,14 @@ import pytest
 import torch
 from sklearn.metrics import roc_auc_score
 
-from marts_fixture import write_marts, write_metadata
-from models_py import run as run_module
+from models_py.baselines import fit_gradient_boosting
 from models_py.config import Config, load_config
-from models_py.data import MartError, load_marts, resolve_targets, split_holdout
+from models_py.data import MartError, load_marts, resolve_targets
+from models_py.dataset import prepare
 from models_py.preprocess import Preprocessor, hours_since_observed, locf, summary_features
+from models_py.splits import split_holdout
+from models_py.stages import SeedResult
+from models_py.synthetic_marts import write_marts, write_metadata
 
 NAN = np.nan
 
@@ -116,8 +119,10 @@ def _p12_like(folder, fixture_marts):
 def test_series_mart_channels_and_targets_come_from_the_metadata(fixture_marts, tmp_path):
     folder = _p12_like(tmp_path / "p12", fixture_marts)
     cfg = Config()
-    assert resolve_targets(cfg.data, folder) == ["label_column=hospital_mortality",
-                                                 "score_columns=sofa_first_day,oasis"]
+    resolved, changes = resolve_targets(cfg.data, folder)
+    assert changes == ["label_column=hospital_mortality", "score_columns=sofa_first_day,oasis"]
+    assert cfg.data.label_column == "icu_mortality"  # the given config is not changed
+    cfg = cfg.model_copy(update={"data": resolved})
     data = load_marts(folder, [cfg.data.label_column], cfg.data.score_columns, group_column="first_careunit")
     assert data.series_file == "hourly_measurements.parquet" and data.channels == ["heart_rate_bpm", "vis"]
     assert data.fill_policy == ["locf_then_train_median", "zero"]
@@ -126,7 +131,7 @@ def test_series_mart_channels_and_targets_come_from_the_metadata(fixture_marts, 
     assert set(data.groups) == {"MICU", "SICU", "CVICU"}
     # an explicit config wins over the metadata
     explicit = load_config(None, ["data.label_column=mortality_28d", "data.score_columns=lods"])
-    assert resolve_targets(explicit.data, folder) == []
+    assert resolve_targets(explicit.data, folder)[1] == []
     assert (explicit.data.label_column, explicit.data.score_columns) == ("mortality_28d", ["lods"])
     # NULL is legal in a locf channel, never in a zero-filled one
     hourly = pl.read_parquet(folder / "hourly_measurements.parquet")
@@ -147,14 +152,14 @@ def test_bad_metadata_is_a_one_line_error(fixture_marts, tmp_path):
 def test_mimic_tensors_are_unchanged_by_the_metadata_path(fixture_marts, tmp_path):
     with_meta = write_metadata(_copy(fixture_marts, tmp_path / "with_meta"))
     cfg_meta, cfg_plain = Config(), load_config(None, ["data.use_metadata=false"])
-    assert resolve_targets(cfg_meta.data, with_meta) == []  # MIMIC: the defaults are the metadata's
+    assert resolve_targets(cfg_meta.data, with_meta)[1] == []  # MIMIC: the defaults are the metadata's
     assert cfg_meta.data.score_columns == cfg_plain.data.score_columns
     device = torch.device("cpu")
     preps = []
     for cfg in (cfg_meta, cfg_plain):
         data = load_marts(with_meta, [cfg.data.label_column], cfg.data.score_columns,
                           use_metadata=cfg.data.use_metadata)
-        preps.append(run_module.prepare(data, cfg, 0, device))
+        preps.append(prepare(data, cfg, 0, device))
     meta, plain = preps
     for split in ("train", "val", "test"):
         assert torch.equal(meta.splits[split].series, plain.splits[split].series)
@@ -195,15 +200,15 @@ def test_summary_features_on_hand_made_series():
 def test_gbm_summary_baseline_learns_the_fixture(fixture_marts):
     cfg = Config()
     data = load_marts(fixture_marts, [cfg.data.label_column], cfg.data.score_columns)
-    prep = run_module.prepare(data, cfg, 0, torch.device("cpu"))
+    prep = prepare(data, cfg, 0, torch.device("cpu"))
     assert prep.summary_x.shape == (300, 5 * 7 + prep.static_x.shape[1])
-    result = run_module.SeedResult(0)
-    run_module._fit_gbm(result, "gbm_summary", prep.summary_x, prep, 0)
+    result = SeedResult(0)
+    result.add_fitted("gbm_summary", fit_gradient_boosting(prep.summary_x, prep, 0), prep.summary_x, prep)
     test = prep.splits["test"].label
     assert roc_auc_score(test, result.probabilities["gbm_summary"]["test"]) > 0.65
     # the labels are learnable from the series: shuffled labels are not
-    shuffled = run_module.SeedResult(0)
+    shuffled = SeedResult(0)
     prep.splits["train"].label = np.random.default_rng(0).permutation(prep.splits["train"].label)
-    run_module._fit_gbm(shuffled, "gbm_summary", prep.summary_x, prep, 0)
+    shuffled.add_fitted("gbm_summary", fit_gradient_boosting(prep.summary_x, prep, 0), prep.summary_x, prep)
     assert roc_auc_score(test, shuffled.probabilities["gbm_summary"]["test"]) < \
         roc_auc_score(test, result.probabilities["gbm_summary"]["test"])

@@ -11,15 +11,14 @@ from pathlib import Path
 
 import polars as pl
 import pytest
-
 from conftest import PHYSIONET2012_DIR, REPO, run_dbt
 
 if str(REPO) not in sys.path:
     sys.path.insert(0, str(REPO))
 
 from models_py.config import load_config  # noqa: E402
+from models_py.experiment import run_experiment  # noqa: E402
 from models_py.predict import score_stays  # noqa: E402
-from models_py.run import run_experiment  # noqa: E402
 from physionet2012 import ingest  # noqa: E402
 
 pytestmark = pytest.mark.slow
@@ -45,7 +44,8 @@ def p12_records(tmp_path_factory) -> Path:
             (root / "set-a" / f"{record_id}.txt").write_bytes(archive.extractfile(members[record_id]).read())
     lines = (PHYSIONET2012_DIR / "Outcomes-a.txt").read_text().splitlines()
     kept = set(keep)
-    (root / "Outcomes-a.txt").write_text("\n".join([lines[0], *(l for l in lines[1:] if l.split(",")[0] in kept)]) + "\n")
+    outcomes = [lines[0], *(line for line in lines[1:] if line.split(",")[0] in kept)]
+    (root / "Outcomes-a.txt").write_text("\n".join(outcomes) + "\n")
     return root
 
 
@@ -56,8 +56,9 @@ def p12_run(p12_records, tmp_path_factory):
     ingest(p12_records, raw_dir)
     run_dbt(["build", "--vars", json.dumps({"source": "physionet2012", "p12_raw_dir": str(raw_dir)})],
             mimic_iv_dir=data_dir / "no_mimic", data_dir=data_dir)
-    run_dir = run_experiment(data_dir / "marts", data_dir / "runs", load_config(None, QUICK), ablations=True,
-                             progress=False, explain_model=False)
+    cfg = load_config(None, QUICK).with_run(marts=data_dir / "marts", out=data_dir / "runs", ablations=True,
+                                            shap=False)
+    run_dir = run_experiment(cfg, progress=False)
     return data_dir, run_dir
 
 
@@ -95,8 +96,7 @@ def test_predict_scores_raw_records_without_outcomes(p12_run, p12_records, tmp_p
     last = folder / record_files[-1].name
     last.write_text(last.read_text().rstrip("\n") + "\n06:32,,2.7\n")
     output = tmp_path / "preds.csv"
-    sys.path.insert(0, str(REPO / "pipelines"))
-    import predict
+    from pipelines import predict
 
     assert predict.main(["--run", str(run_dir), "--input", str(folder), "--output", str(output),
                          "--model", "full"]) == 0

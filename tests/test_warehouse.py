@@ -15,7 +15,6 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-
 from conftest import DBT_PROJECT, REPO, run_dbt
 
 CONTRACT_MARTS = ("cohort", "vis_hourly", "static_features", "severity_scores")

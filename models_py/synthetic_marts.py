@@ -71,8 +71,10 @@ def write_marts(folder: str | Path, n_stays: int = 300, seed: int = 0, hours: in
         "stay_id": stay_ids.astype(np.int64),
         "gender": rng.choice(["F", "M"], n_stays),
         "age": [None if m else float(a) for m, a in zip(rng.uniform(size=n_stays) < 0.03, age)],
-        "insurance": [None if v == "" else str(v) for v in rng.choice(["Medicare", "Medicaid", "Other", ""], n_stays, p=[0.5, 0.2, 0.25, 0.05])],
-        "marital_status": [None if v == "" else str(v) for v in rng.choice(["MARRIED", "SINGLE", "WIDOWED", "DIVORCED", ""], n_stays)],
+        "insurance": [None if v == "" else str(v)
+                      for v in rng.choice(["Medicare", "Medicaid", "Other", ""], n_stays, p=[0.5, 0.2, 0.25, 0.05])],
+        "marital_status": [None if v == "" else str(v)
+                           for v in rng.choice(["MARRIED", "SINGLE", "WIDOWED", "DIVORCED", ""], n_stays)],
         "race": rng.choice(["WHITE", "BLACK/AFRICAN AMERICAN", "ASIAN", "HISPANIC/LATINO", "OTHER"], n_stays),
     }, schema_overrides={"age": pl.Float64}).write_parquet(folder / "static_features.parquet")
 
