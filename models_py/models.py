@@ -185,7 +185,8 @@ class EncoderLayer(nn.Module):
             weights = torch.softmax(scores if bias is None else scores + bias, dim=-1)
             attn = fast_dropout(weights, self.attention_dropout, True) @ v
         else:
-            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=None if padding is None else ~padding[:, None, None, :],
+            keep = None if padding is None else ~padding[:, None, None, :]  # True = attended
+            attn = F.scaled_dot_product_attention(q, k, v, attn_mask=keep,
                                                   dropout_p=self.attention_dropout if self.training else 0.0)
         x = self.norm1(residual + self._dropout(self.out(attn.transpose(1, 2).reshape(b, n_q, d))))
         hidden = F.relu(self.ffn_in(x), inplace=True)  # in place: the linear's backward does not need its output

@@ -2,9 +2,9 @@
 import numpy as np
 import polars as pl
 import pytest
-from models_py.synthetic_marts import write_marts, write_metadata
 
 from models_py.cohort_tables import cohort_flow_figure, read_attrition, table1, table1_markdown
+from models_py.synthetic_marts import write_marts, write_metadata
 
 
 @pytest.fixture(scope="module")

@@ -44,9 +44,9 @@ def test_the_schema_check_is_real():
 
 def test_cohort_and_run_export_from_marts(tmp_path):
     import polars as pl
-    from models_py.synthetic_marts import write_marts
 
     from models_py.meds_export import cohort_labels, run_predictions
+    from models_py.synthetic_marts import write_marts
     marts = write_marts(tmp_path / "marts", n_stays=40)
     cohort = pl.read_parquet(marts / "cohort.parquet")
     labels = cohort_labels(marts, "icu_mortality", 48, "intime")
