@@ -161,8 +161,14 @@ class Recalibrator:
             raise ValueError(f"recalibration needs both classes on the validation split; got {y.size} stays of "
                              f"one class")
         if method == "logistic":
-            a, b = _fit_logistic(y.astype(float), logit(p), np.ones((1, y.size)), slope=True)
-            if not (math.isfinite(a[0]) and math.isfinite(b[0])):
+            x, w = logit(p), np.ones((1, y.size))
+            a, b = _fit_logistic(y.astype(float), x, w, slope=True)
+            if not (math.isfinite(a[0]) and math.isfinite(b[0]) and b[0] > 0):
+                # a slope <= 0 (a small or noisy validation split) would reverse the model's ranking: shift
+                # the mean risk only (intercept with the logit as offset), which keeps the order
+                a, _ = _fit_logistic(y.astype(float), x, w, slope=False)
+                b = np.ones(1)
+            if not math.isfinite(a[0]):
                 raise ValueError("logistic recalibration did not converge (the validation split is separable)")
             return cls(method, a=float(a[0]), b=float(b[0]), n_fit=int(y.size))
         iso = IsotonicRegression(y_min=0.0, y_max=1.0, out_of_bounds="clip").fit(p, y)

@@ -64,6 +64,10 @@ class DataConfig(Section):
     """read series_channels.parquet / model_targets.parquet when the marts have them: the series mart,
     channel order, per-channel fill policy, transform and observation masks, and (unless label_column /
     score_columns are changed from their defaults) the primary label and the auxiliary score targets"""
+    leak_policy: Literal["paper", "mask", "complete_window"] = "complete_window"
+    """hours of the window after ICU outtime (vis_hourly holds 0 there, and short windows are mostly deaths):
+    complete_window (default) keeps only stays in the ICU for the whole window, a leak-free landmark cohort;
+    mask makes those hours padding the models never see; paper keeps the paper's zeros (reproduction)"""
     time_since_observed: bool = False
     """also append, per observation-masked channel, the hours since its last observation (scaled /hours;
     1 + hr/hours before the first one)"""
@@ -154,6 +158,14 @@ class EvalConfig(Section):
     """test stays explained by SHAP"""
     shap_background: int = 100
     """training stays in the SHAP background"""
+    recalibration: Literal["logistic", "isotonic"] = "logistic"
+    """recalibration fitted on the validation split (models_py.calibration): logistic (Platt) or isotonic"""
+    subgroup_columns: list[str] = Field(default_factory=lambda: [
+        "gender", "age", "insurance", "race", "marital_status", "first_careunit", "icu_type"])
+    """static_features / cohort columns reported by subgroup (those present; age in bands)"""
+    leak_check_retrain: bool = True
+    """under leak_policy paper or mask, also retrain the full model on complete windows for the report's
+    label leak check"""
 
 
 class Config(Section):

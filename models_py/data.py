@@ -16,7 +16,7 @@ Without them: vis_hourly.parquet, every non-key column a zero-filled, log1p-z-sc
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -56,6 +56,8 @@ class MartData:
     observation_mask: list[bool] = field(default_factory=list)  # per channel: append a 0/1 observed channel
     series_file: str = "vis_hourly.parquet"
     groups: np.ndarray | None = None  # values of the holdout column (cohort order), when asked for
+    cohort: pl.DataFrame | None = None  # every cohort.parquet column (cohort order): subgroups, leak check
+    padding: np.ndarray | None = None  # (N, T) bool: hours the model must not see (leak policy `mask`)
 
     def __len__(self) -> int:
         return len(self.stay_ids)
@@ -247,6 +249,19 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         observation_mask=[bool(spec.observation_mask.get(c, False)) for c in channels],
         series_file=series_file,
         groups=cohort[group_column].cast(pl.Utf8).to_numpy() if group_column else None,
+        cohort=cohort,
+    )
+
+
+def subset(data: MartData, rows: np.ndarray) -> MartData:
+    """The same marts restricted to these stay rows (cohort order kept)."""
+    take = pl.Series(rows)
+    return replace(
+        data, stay_ids=data.stay_ids[rows], subject_ids=data.subject_ids[rows], series=data.series[rows],
+        static=data.static[take], labels={k: v[rows] for k, v in data.labels.items()},
+        groups=None if data.groups is None else data.groups[rows],
+        cohort=None if data.cohort is None else data.cohort[take],
+        padding=None if data.padding is None else data.padding[rows],
     )
 
 

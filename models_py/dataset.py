@@ -14,6 +14,7 @@ import torch
 from .config import Config
 from .data import MartData, MartError
 from .engine import SplitTensors
+from .leak import mark_padding
 from .losses import class_weights
 from .preprocess import Preprocessor, summary_features
 from .splits import split_by_patient, split_holdout
@@ -54,7 +55,8 @@ def prepare(data: MartData, cfg: Config, seed: int, device: torch.device) -> Pre
                            data.score_columns, fill_policy=data.fill_policy, transform=data.transform,
                            observation_mask=data.observation_mask,
                            time_since_observed=cfg.data.time_since_observed)
-    series = torch.from_numpy(pre.transform_series(data.series, data.channels))
+    # leak policy mask: every channel of the hours after ICU outtime is NaN, the encoders' padding signal
+    series = torch.from_numpy(mark_padding(pre.transform_series(data.series, data.channels), data.padding))
     static_x = pre.transform_static(data.static)
     static = torch.from_numpy(static_x)
     z, observed = pre.transform_targets(data.static) if data.score_columns else (None, None)

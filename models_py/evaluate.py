@@ -8,6 +8,7 @@ from __future__ import annotations
 import math
 
 from . import metrics
+from .calibration import Recalibrator, calibration_metrics
 from .config import Config
 from .data import MartError
 from .dataset import Prepared
@@ -32,9 +33,35 @@ def evaluate(result: SeedResult, prep: Prepared, cfg: Config) -> dict[str, dict]
         if name in result.regression:
             entry.update(metrics.bootstrap_r2(raw_test, result.regression[name], cfg.data.score_columns,
                                               n_resamples=cfg.eval.bootstrap_resamples, seed=prep.seed))
+        entry.update(calibration_metrics(y_test, probs["test"], n_resamples=cfg.eval.bootstrap_resamples,
+                                         seed=prep.seed))
         entry["threshold"] = float(threshold)
         entry["val_auroc"] = metrics.binary_metrics(y_val, probs["val"], threshold)["auroc"]
         out[name] = entry
+    return out
+
+
+def recalibrate(result: SeedResult, prep: Prepared, cfg: Config) -> dict[str, Recalibrator]:
+    """Per model, a recalibration map fitted on the validation split only (test rows never seen)."""
+    y_val = prep.splits["val"].label
+    return {name: Recalibrator.fit(y_val, probs["val"], cfg.eval.recalibration)
+            for name, probs in result.probabilities.items()}
+
+
+def evaluate_recalibrated(result: SeedResult, prep: Prepared, cfg: Config,
+                          recalibrators: dict[str, Recalibrator]) -> dict[str, dict]:
+    """Every metric of `<model>_recal`: the model's probabilities through its validation-fitted map,
+    threshold by the same rule on the recalibrated validation probabilities."""
+    y_val, y_test = prep.splits["val"].label, prep.splits["test"].label
+    out = {}
+    for name, recal in recalibrators.items():
+        val, test = (recal.transform(result.probabilities[name][split]) for split in ("val", "test"))
+        threshold = metrics.youden_threshold(y_val, val)
+        entry = metrics.bootstrap_binary(y_test, test, threshold, n_resamples=cfg.eval.bootstrap_resamples,
+                                         seed=prep.seed)
+        entry.update(calibration_metrics(y_test, test, n_resamples=cfg.eval.bootstrap_resamples, seed=prep.seed))
+        entry["threshold"] = float(threshold)
+        out[f"{name}_recal"] = entry
     return out
 
 

@@ -17,14 +17,32 @@ import numpy as np
 import polars as pl
 import torch
 
-from . import checkpoints, explain, metrics, plots, report, warehouse_io
+from . import checkpoints, explain, metrics, plots, report, run_assessment, warehouse_io
 from .baselines import ENSEMBLES
 from .config import Config
 from .data import MartData, load_marts, resolve_targets
 from .dataset import Prepared, prepare
 from .engine import resolve_device
-from .evaluate import SELECTION_RULE, THRESHOLD_RULE, auroc_vs_reference, evaluate, select_model
-from .rundir import assembling, combined_fingerprint, package_versions, predictions_frame, save_checkpoints, write_json
+from .evaluate import (
+    SELECTION_RULE,
+    THRESHOLD_RULE,
+    auroc_vs_reference,
+    evaluate,
+    evaluate_recalibrated,
+    recalibrate,
+    select_model,
+)
+from .leak import apply_policy
+from .leak_check import run_leak_check
+from .rundir import (
+    assembling,
+    combined_fingerprint,
+    package_versions,
+    predictions_frame,
+    save_checkpoints,
+    save_recalibration,
+    write_json,
+)
 from .stages import SeedResult, log, train_seed
 
 
@@ -34,8 +52,10 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     cfg = _resolved(cfg)
     torch.set_num_threads(max(1, cfg.threads))
     device = resolve_device(cfg.device)
-    data = load_marts(cfg.run.marts, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
-                      cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column)
+    raw = load_marts(cfg.run.marts, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
+                     cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column)
+    data, policy_note = apply_policy(raw, cfg.data.leak_policy)
+    log(policy_note)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     seeds = list(range(cfg.seed, cfg.seed + cfg.run.seeds))
     log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
@@ -45,12 +65,18 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
         prep, result, per_seed, seconds = seeds_run.prep, seeds_run.result, seeds_run.metrics, seeds_run.seconds
         seeds_run.predictions.write_parquet(tmp / "predictions.parquet")
         saved = save_checkpoints(tmp / "checkpoints", result, prep, cfg)
+        recalibration_file = save_recalibration(tmp, result)
         models = per_seed[str(cfg.seed)]
         selected = select_model(models)
         log(f"selected on the validation split: {selected} (AUROC {models[selected]['val_auroc']:.3f})")
         metrics_json = {"models": models, "threshold_rule": THRESHOLD_RULE, "per_seed": per_seed,
                         "summary": metrics.summarize_over_seeds(per_seed) if len(seeds) > 1 else {},
-                        "auroc_vs_full": auroc_vs_reference(result, prep, cfg)}
+                        "auroc_vs_full": auroc_vs_reference(result, prep, cfg),
+                        "recalibrated": evaluate_recalibrated(result, prep, cfg, result.recalibrators),
+                        "recalibration": cfg.eval.recalibration}
+        metrics_json["leak_check"] = run_leak_check(raw, data, prep, result, models.get("full", {}).get("auroc"),
+                                                    cfg, device, progress)
+        metrics_json.update(run_assessment.assess(tmp, data, prep, result, models, cfg))
         write_json(tmp / "metrics.json", metrics_json)
         write_json(tmp / "histories.json", {name: {**h.values, "best_epoch": h.best_epoch}
                                             for name, h in result.histories.items()})
@@ -62,9 +88,13 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
                                   "validation_auroc": {name: entry["val_auroc"] for name, entry in models.items()}},
                     "stage_seconds": seconds, "stage_cpu_seconds": seeds_run.cpu_seconds,
                     "total_seconds": round(time.perf_counter() - started, 3)}
+        run_info["leak_policy"] = policy_note
+        run_info["recalibration_file"] = recalibration_file
         write_json(tmp / "config.json", run_info)
-        checkpoints.write_manifest(tmp, ["config.json", "checkpoints/preprocess.json", *saved.values()])
+        checkpoints.write_manifest(tmp, ["config.json", "checkpoints/preprocess.json", recalibration_file,
+                                         *saved.values()])
         report.write_report_md(tmp / "report.md", run_info, metrics_json, shap_top)
+        run_assessment.write_html(tmp, run_id)
     final = cfg.run.out / run_id
     _load_into_warehouse(final, cfg.run.warehouse, run_id)
     log(f"run {run_id} done in {time.perf_counter() - started:.1f} s: {final}")
@@ -91,6 +121,7 @@ def train_seeds(data: MartData, cfg: Config, seeds: list[int], device: torch.dev
         result = train_seed(prep, cfg, cfg.run.ablations, progress)
         start = time.perf_counter()
         per_seed[str(seed)] = evaluate(result, prep, cfg)
+        result.recalibrators = recalibrate(result, prep, cfg)
         result.seconds["evaluation"] = round(time.perf_counter() - start, 3)
         seconds[str(seed)], cpu_seconds[str(seed)] = result.seconds, result.cpu_seconds
         predictions.append(predictions_frame(result, prep))
@@ -115,11 +146,8 @@ def _resolved(cfg: Config) -> Config:
 
 
 def _plot(folder: Path, result: SeedResult, prep: Prepared) -> None:
-    test = prep.splits["test"]
-    plots.plot_roc({name: (test.label, probs["test"]) for name, probs in result.probabilities.items()},
-                    folder / "roc.png")
-    plots.plot_loss_curves({name: {k: v for k, v in h.values.items() if k.endswith("loss")}
-                             for name, h in result.histories.items()}, folder / "loss_curves.png")
+    plots.plot_loss_curves({name: dict(h.values) for name, h in result.histories.items()}, folder / "loss_curves.png",
+                           best_epochs={name: h.best_epoch for name, h in result.histories.items()})
 
 
 def _explain(folder: Path, result: SeedResult, prep: Prepared, cfg: Config,

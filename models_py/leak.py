@@ -13,8 +13,11 @@ Policies for those hours (config `data.leak_policy`):
 """
 from __future__ import annotations
 
+from dataclasses import replace
+
 import numpy as np
 
+from models_py.data import MartData, subset
 from models_py.metrics import binary_metrics
 
 LEAK_POLICIES = ("paper", "mask", "complete_window")
@@ -61,3 +64,43 @@ def leak_check(y_test, prob_test, hours_test, steps: int) -> dict[str, float]:
         "mortality_short_window": float(y[hours < steps].mean()) if (hours < steps).any() else float("nan"),
         "mortality_complete_window": float(y[complete].mean()) if complete.size else float("nan"),
     }
+
+
+def hours_in_window(data: MartData) -> np.ndarray | None:
+    """Each stay's ICU hours in the window, or None when the cohort mart has no such column (a source
+    whose windows are complete by design, such as PhysioNet 2012's 48-hour records)."""
+    if data.cohort is None or HOURS_COLUMN not in data.cohort.columns:
+        return None
+    return data.cohort[HOURS_COLUMN].cast(float).fill_null(float(data.series.shape[1])).to_numpy()
+
+
+def apply_policy(data: MartData, policy: str) -> tuple[MartData, str]:
+    """The stays and series a model sees under the leak policy, and one line saying what it did."""
+    if policy not in LEAK_POLICIES:
+        raise ValueError(f"leak policy {policy!r}; expected one of {', '.join(LEAK_POLICIES)}")
+    hours = hours_in_window(data)
+    steps = data.series.shape[1]
+    if hours is None:
+        return data, f"leak policy {policy}: not applicable (cohort.parquet has no {HOURS_COLUMN}; windows complete)"
+    short = int((hours < steps).sum())
+    if policy == "paper":
+        return data, f"leak policy paper: {short} stays with hours after ICU outtime keep the paper's zeros"
+    if policy == "complete_window":
+        rows = complete_window_rows(hours, steps)
+        return subset(data, rows), (f"leak policy complete_window: {short} of {len(data)} stays left the ICU "
+                                    f"inside the {steps}-hour window and are left out")
+    padding = padding_mask(np.maximum(hours, 1), steps)
+    series = data.series.copy()
+    series[padding] = np.nan  # preprocessing statistics and summary features skip these hours
+    return replace(data, series=series, padding=padding), (
+        f"leak policy mask: the hours after ICU outtime of {short} stays are padding the models never see")
+
+
+def mark_padding(series: np.ndarray, padding: np.ndarray | None) -> np.ndarray:
+    """Preprocessed (N, T, C') series with every channel of the padding hours NaN (the encoders'
+    padding signal: models.split_padding); unchanged when there is no padding."""
+    if padding is None or not padding.any():
+        return series
+    series = series.copy()
+    series[padding] = np.nan
+    return series

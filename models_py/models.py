@@ -283,8 +283,8 @@ class MaskedAutoencoder(nn.Module):
 
     @staticmethod
     def forward_loss(series: torch.Tensor, pred: torch.Tensor, mask: torch.Tensor) -> torch.Tensor:
-        per_step = ((pred - series) ** 2).mean(dim=-1)  # (B, T)
-        per_step = per_step.masked_fill(~mask, 0.0)  # padding hours are NaN; never in the mask
+        # padding hours are NaN and never in the mask; zeroed before the square so no NaN reaches a gradient
+        per_step = ((pred - torch.nan_to_num(series)) ** 2).mean(dim=-1)  # (B, T)
         weights = mask.to(per_step.dtype)
         return (per_step * weights).sum() / weights.sum().clamp_min(1.0)
 

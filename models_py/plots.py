@@ -86,8 +86,11 @@ def plot_roc(curves: dict[str, tuple[np.ndarray, np.ndarray]], path) -> None:
     _save_figure(fig, path)
 
 
-def plot_loss_curves(histories: dict[str, dict[str, list[float]]], path) -> None:
-    """One panel per stage/model; losses on the left axis, AUROC series on a right axis."""
+def plot_loss_curves(histories: dict[str, dict[str, list[float]]], path,
+                     best_epochs: dict[str, int] | None = None) -> None:
+    """One panel per stage/model, titled with its model name; losses on the left axis, the validation
+    AUROC that early stopping reads on a right axis, and the restored best epoch as a vertical line."""
+    histories = {name: {k: v for k, v in h.items() if isinstance(v, list) and v} for name, h in histories.items()}
     names = [name for name in histories if histories[name]]  # stage order as given (mae first)
     if not names:
         raise ValueError("plot_loss_curves got no history to plot")
@@ -104,6 +107,9 @@ def plot_loss_curves(histories: dict[str, dict[str, list[float]]], path) -> None
                 auroc_ax.set_ylabel("AUROC")
             else:
                 ax.plot(epochs, values, marker=".", label=series_name)
+        best = (best_epochs or {}).get(name)
+        if best is not None and "auroc" in " ".join(histories[name]):  # early-stopped stages only
+            ax.axvline(best + 1, color="grey", ls=":", lw=1, label=f"best epoch {best + 1}")
         ax.set(title=name, xlabel="epoch", ylabel="loss")
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         handles, labels = ax.get_legend_handles_labels()

@@ -5,7 +5,10 @@ Models: the torch networks (students, teachers, LSTM), the logistic regressions 
 `score_<name>`), the summary-statistic baselines (`gbm_summary`, `logreg_summary`) and the ensembles
 (the mean probability of their members, as in training). Output, one row per stay: the source's key
 (`stay_id`, or `record_id` for PhysioNet 2012), model, run_id, probability, threshold (Youden's J on
-the run's validation split) and predicted_label (probability >= threshold).
+the run's validation split) and predicted_label (probability >= threshold). The probability is the
+recalibrated one by default (the map the run fitted on its validation split; threshold mapped the same way,
+so the decisions do not change); `raw=True` gives the model's own. The run's leak policy is applied to the
+scored stays as in training (models_py.leak).
 """
 from __future__ import annotations
 
@@ -19,8 +22,10 @@ import numpy as np
 import polars as pl
 
 from . import checkpoints
+from .calibration import Recalibrator
 from .config import Config, config_from_dict
 from .data import MartData, load_marts
+from .leak import apply_policy, mark_padding
 from .preprocess import Preprocessor, summary_features
 
 # the source's key, by the series mart the run was trained on (PhysioNet 2012's stay_id is its RecordID)
@@ -42,6 +47,7 @@ class SavedRun:
     preprocessor: Preprocessor
     checkpoints: dict[str, str]  # model -> checkpoint path relative to the run
     ensembles: dict[str, list[str]] = field(default_factory=dict)
+    recalibration: dict[str, Recalibrator] = field(default_factory=dict)  # model -> map fitted on validation
 
     @property
     def run_id(self) -> str:
@@ -83,7 +89,14 @@ def open_run(run_dir: str | Path) -> SavedRun:
         pre = Preprocessor.from_json(run_dir / "checkpoints" / "preprocess.json")
     except (OSError, json.JSONDecodeError, TypeError) as exc:
         raise PredictError(f"{run_dir / 'checkpoints' / 'preprocess.json'}: unreadable ({exc})") from None
-    return SavedRun(run_dir, info, cfg, pre, models, ensembles)
+    recalibration = {}
+    if info.get("recalibration_file"):
+        path = run_dir / info["recalibration_file"]
+        try:
+            recalibration = {m: Recalibrator.from_dict(d) for m, d in json.loads(path.read_text()).items()}
+        except (OSError, json.JSONDecodeError, KeyError, TypeError, ValueError) as exc:
+            raise PredictError(f"{path}: unreadable recalibration ({type(exc).__name__}: {exc})") from None
+    return SavedRun(run_dir, info, cfg, pre, models, ensembles, recalibration)
 
 
 def resolve_model(run: SavedRun, name: str | None) -> str:
@@ -95,11 +108,16 @@ def resolve_model(run: SavedRun, name: str | None) -> str:
     return name
 
 
-def load_data(run: SavedRun, marts_dir: str | Path) -> MartData:
-    """The stays of `marts_dir` as the run's trainer read them (labels not needed)."""
+def load_data(run: SavedRun, marts_dir: str | Path, notes: list[str] | None = None) -> MartData:
+    """The stays of `marts_dir` as the run's trainer read them (labels not needed), under its leak policy;
+    what the policy did is appended to `notes`."""
     data_cfg = run.cfg.data
-    return load_marts(marts_dir, [data_cfg.label_column], data_cfg.score_columns, data_cfg.hours,
+    data = load_marts(marts_dir, [data_cfg.label_column], data_cfg.score_columns, data_cfg.hours,
                       require_labels=False, use_metadata=data_cfg.use_metadata)
+    data, note = apply_policy(data, data_cfg.leak_policy)
+    if notes is not None:
+        notes.append(note)
+    return data
 
 
 class _Inputs:
@@ -119,8 +137,8 @@ class _Inputs:
     def series(self):
         import torch
 
-        return self._once("series", lambda: torch.from_numpy(
-            self.run.preprocessor.transform_series(self.data.series, self.data.channels)))
+        return self._once("series", lambda: torch.from_numpy(mark_padding(
+            self.run.preprocessor.transform_series(self.data.series, self.data.channels), self.data.padding)))
 
     def summary(self) -> np.ndarray:
         return self._once("summary", lambda: np.concatenate(
@@ -161,15 +179,19 @@ def probabilities(run: SavedRun, data: MartData, model: str, inputs: _Inputs | N
     return checkpoint.model.predict_proba(inputs.tabular(checkpoint))
 
 
-def predictions(run: SavedRun, data: MartData, model: str) -> pl.DataFrame:
-    """key, model, run_id, probability, threshold, predicted_label for every stay of `data`."""
+def predictions(run: SavedRun, data: MartData, model: str, raw: bool = False) -> pl.DataFrame:
+    """key, model, run_id, probability, threshold, predicted_label for every stay of `data`
+    (recalibrated probability and threshold unless raw or the run has no recalibration)."""
     prob = probabilities(run, data, model)
     threshold = run.threshold(model)
+    label = (prob >= threshold).astype(np.int32)  # decisions on the model's own scale
+    recal = None if raw else run.recalibration.get(model)
+    if recal is not None:
+        prob, threshold = recal.transform(prob), float(recal.transform(np.array([threshold]))[0])
     key = SOURCE_KEYS.get(data.series_file, DEFAULT_KEY)
     return pl.DataFrame({
         key: data.stay_ids.astype(np.int64), "model": model, "run_id": run.run_id,
-        "probability": prob.astype(np.float64), "threshold": threshold,
-        "predicted_label": (prob >= threshold).astype(np.int32),
+        "probability": prob.astype(np.float64), "threshold": threshold, "predicted_label": label,
     }, schema_overrides={"threshold": pl.Float64})
 
 

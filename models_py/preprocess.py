@@ -96,6 +96,9 @@ class Preprocessor:
         for col in score_columns:
             observed = static[col].cast(pl.Float64).drop_nulls().drop_nans().to_numpy()
             targets[col] = {"mean": float(observed.mean()) if len(observed) else 0.0, "std": _std(observed)}
+        padding = np.isnan(series).all(axis=-1).reshape(-1)  # hours the leak policy `mask` hides
+        if padding.any():
+            logged = logged[~padding]
         pre.channel_mean = logged.mean(axis=0).tolist()
         pre.channel_std = [_std(logged[:, i]) for i in range(logged.shape[1])]
         pre.continuous, pre.categorical, pre.scores, pre.targets = continuous, categorical, scores, targets

@@ -6,10 +6,15 @@ paper's reported numbers beside ours. It is written to a temporary name, then re
 """
 from __future__ import annotations
 
+import json
 import math
 from pathlib import Path
 
+from . import report_assessment as sections
 from .plots import atomic_path, ordered
+from .report_format import fmt as _fmt
+from .report_format import fmt_ci as _fmt_ci
+from .report_format import table as _table
 
 # (knowledge distillation, multitask) per model as in Table 2; None = not applicable.
 MODEL_FLAGS = {
@@ -45,36 +50,8 @@ PAPER_TABLE2 = {
 PAPER_SHAP_TOP = "SOFA 0.147, LODS 0.033, marital_status=Single 0.031, insurance=Medicaid 0.023, SAPS-II 0.020"
 
 
-def _fmt(value, digits: int = 4) -> str:
-    if value is None or (isinstance(value, float) and not math.isfinite(value)):
-        return "n/a"
-    if isinstance(value, (int, float)):
-        return f"{value:.{digits}f}"
-    return str(value)
-
-
-def _fmt_ci(entry) -> str:
-    """'0.8223 (0.7998-0.8434)' from {"value", "ci_low", "ci_high"}; a bare number without CI.
-
-    A negative bound (R^2 can be negative) switches the separator to ' to ', which stays readable.
-    """
-    if isinstance(entry, dict):
-        value = _fmt(entry.get("value"))
-        if "ci_low" in entry and "ci_high" in entry:
-            low, high = entry["ci_low"], entry["ci_high"]
-            negative = any(isinstance(b, (int, float)) and b < 0 for b in (low, high))
-            return f"{value} ({_fmt(low)}{' to ' if negative else '-'}{_fmt(high)})"
-        return value
-    return _fmt(entry)
-
-
 def _flag(value) -> str:
     return "—" if value is None else ("✓" if value else "✗")
-
-
-def _table(header: list[str], rows: list[list[str]]) -> list[str]:
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    return lines + ["| " + " | ".join(row) + " |" for row in rows]
 
 
 def _r2_names(models: dict) -> list[str]:
@@ -111,7 +88,7 @@ def _value(models: dict, model: str, metric: str):
     return value if isinstance(value, (int, float)) and math.isfinite(value) else None
 
 
-def _summary_sentence(models: dict, run: dict, paired: dict) -> str:
+def _summary_sentence(models: dict, run: dict, paired: dict, compare_with_paper: bool = True) -> str:
     """A results-section sentence: the best model, the full model against the paper and the baselines."""
     ranked = sorted((m for m in models if _value(models, m, "auroc") is not None),
                     key=lambda m: -_value(models, m, "auroc"))
@@ -127,7 +104,8 @@ def _summary_sentence(models: dict, run: dict, paired: dict) -> str:
                 f"{_fmt(_value(models, 'full', 'specificity'))}")
         if _value(models, "full", "r2_mean") is not None:
             full += f", with a mean severity-score R^2 of {_fmt(_value(models, 'full', 'r2_mean'))}"
-        parts.append(full + " (the paper: AUROC 0.8223, sensitivity 0.7033, specificity 0.7767, R^2 0.2171).")
+        paper = " (the paper: AUROC 0.8223, sensitivity 0.7033, specificity 0.7767, R^2 0.2171)"
+        parts.append(full + (paper if compare_with_paper else "") + ".")
         for other in ("no_kd", "no_mt", "lstm", "logreg"):
             if other in paired:
                 parts.append(f"AUROC difference full - {other}: {_fmt_ci(paired[other])} (paired bootstrap).")
@@ -151,7 +129,11 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
     lines = [f"# Results: run {run.get('run_id', 'n/a')}", "", "## Run", ""]
     lines += _facts(run)
 
-    lines += ["", "## Summary", "", _summary_sentence(models, run, paired)]
+    guard = sections.small_sample_lines(metrics)
+    # the paper's numbers are MIMIC-IV ICU mortality on a large test split; compared only on the same label
+    # and a test split large enough for stable CIs
+    compare = not guard and run.get("label") == "icu_mortality"
+    lines += ["", "## Summary", "", *guard, _summary_sentence(models, run, paired, compare)]
     lines += ["", "## Test-split performance (shaped like Table 2 of Jin et al. 2025)", "",
               "Point estimate on the test split with its 95 % bootstrap CI. R^2 is the mean over the "
               "severity scores of the regression head (original scale); n/a where a model has none. "
@@ -187,6 +169,10 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
     else:
         lines.append("No model in this run has a regression head.")
 
+    for section in (sections.calibration_lines(metrics), sections.leak_lines(metrics),
+                    sections.subgroup_lines(metrics)):
+        lines += ["", *section]
+
     lines += ["", "## SHAP: static features of the student (mean |SHAP| on P(ICU death))", ""]
     if shap_top:
         lines += _table(["Rank", "Feature", "mean abs SHAP"],
@@ -217,6 +203,12 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
     lines += _table(header, [[name, _flag(ref["kd"]), _flag(ref["mt"]), _fmt(ref["r2"]) if ref["r2"] else "x"]
                              + [ref[key] or "x" for key, _ in TABLE2_METRICS]
                              for name, ref in PAPER_TABLE2.items()])
+    folder = Path(path).parent
+    histories = folder / "histories.json"
+    panels = list(json.loads(histories.read_text())) if histories.exists() else []
+    for section in (sections.figure_lines(metrics, panels), sections.cohort_lines(folder),
+                    sections.model_card_lines(run, metrics)):
+        lines += ["", *section]
     lines.append("")
 
     with atomic_path(path) as tmp:

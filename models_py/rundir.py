@@ -143,10 +143,21 @@ def predictions_frame(result: SeedResult, prep: Prepared) -> pl.DataFrame:
     """One row per (model, split, stay) of this seed."""
     frames = []
     for name, probs in result.probabilities.items():
+        recal = result.recalibrators.get(name)
         for split, prob in probs.items():
             tensors = prep.splits[split]
             frames.append(pl.DataFrame({
                 "stay_id": tensors.stay_ids, "split": split, "model": name, "probability": prob,
                 "label": tensors.label.astype(np.int64), "seed": prep.seed,
-            }, schema_overrides={"stay_id": pl.Int64, "probability": pl.Float64}))
+                "probability_recal": recal.transform(prob) if recal is not None else np.full(len(prob), np.nan),
+            }, schema_overrides={"stay_id": pl.Int64, "probability": pl.Float64, "probability_recal": pl.Float64}))
     return pl.concat(frames)
+
+
+RECALIBRATION_FILE = "checkpoints/recalibration.json"
+
+
+def save_recalibration(run_dir: Path, result: SeedResult) -> str:
+    """Every model's validation-fitted recalibration map as plain numbers (loading runs no code)."""
+    write_json(run_dir / RECALIBRATION_FILE, {name: recal.to_dict() for name, recal in result.recalibrators.items()})
+    return RECALIBRATION_FILE

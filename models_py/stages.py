@@ -44,6 +44,7 @@ class SeedResult:
     cpu_seconds: dict[str, float] = field(default_factory=dict)  # process CPU time per stage (load-independent)
     networks: dict[str, nn.Module] = field(default_factory=dict)
     sklearn: dict[str, object] = field(default_factory=dict)  # LogisticRegression, HistGradientBoosting, ...
+    recalibrators: dict[str, object] = field(default_factory=dict)  # model -> calibration.Recalibrator (val)
 
     def timed(self, name: str, fn, *args):
         """fn(*args), its wall-clock and CPU seconds recorded under `name` and logged."""

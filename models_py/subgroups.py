@@ -99,3 +99,31 @@ def largest_gaps(table: pl.DataFrame, metric: str = "auroc", min_n: int = 20) ->
     schema = {"attribute": pl.String, "metric": pl.String, "lowest_group": pl.String, "lowest": pl.Float64,
               "highest_group": pl.String, "highest": pl.Float64, "gap": pl.Float64}
     return pl.DataFrame(out, schema=schema)
+
+
+def subgroup_attributes(static: pl.DataFrame, cohort: pl.DataFrame | None, columns: list[str],
+                        min_group: int = 10, age_column: str = "age") -> dict[str, np.ndarray]:
+    """The attributes to report, from static_features (first) or cohort, for the same rows.
+
+    The age column is banded (AGE_BANDS); other numeric columns are left out. Text levels are grouped
+    by what precedes ' - ' (MIMIC's 'ASIAN - CHINESE' -> 'ASIAN'), and levels with fewer than
+    `min_group` stays are merged into 'other', so no group is too small to mean anything.
+    """
+    out = {}
+    for column in columns:
+        frame = static if column in static.columns else cohort if cohort is not None and column in cohort.columns \
+            else None
+        if frame is None:
+            continue
+        values = frame[column]
+        if column == age_column and values.dtype.is_numeric():
+            out[column + "_band"] = age_band(values.cast(pl.Float64).fill_null(np.nan).to_numpy())
+            continue
+        if values.dtype.is_numeric() and values.n_unique() > 12:
+            continue
+        text = values.cast(pl.Utf8).str.split(" - ").list.first()
+        counts = text.value_counts()
+        small = set(counts.filter(pl.col("count") < min_group)[column].drop_nulls().to_list())
+        grouped = text.map_elements(lambda v, small=small: "other" if v in small else v, return_dtype=pl.Utf8)
+        out[column] = _as_groups(grouped.to_list())
+    return out

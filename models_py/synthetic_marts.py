@@ -16,8 +16,13 @@ AGENTS = ("dopamine_mcg_kg_min", "dobutamine_mcg_kg_min", "epinephrine_mcg_kg_mi
 SCORES = ("sofa_first_day", "sapsii", "lods", "oasis")
 
 
-def write_marts(folder: str | Path, n_stays: int = 300, seed: int = 0, hours: int = 48) -> Path:
-    """Write cohort/vis_hourly/static_features/severity_scores.parquet into `folder`; return it."""
+def write_marts(folder: str | Path, n_stays: int = 300, seed: int = 0, hours: int = 48, leak: bool = False) -> Path:
+    """Write cohort/vis_hourly/static_features/severity_scores.parquet into `folder`; return it.
+
+    leak=True adds cohort.icu_hours_in_vis_window as the warehouse writes it, with the warehouse's leak:
+    deaths leave the ICU inside the window far more often, and the doses are 0 after that hour (drawn
+    from a separate random stream, so every other value is the same as with leak=False).
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
     rng = np.random.default_rng(seed)
@@ -42,6 +47,12 @@ def write_marts(folder: str | Path, n_stays: int = 300, seed: int = 0, hours: in
             scale = 1e-4 if agent.startswith("vasopressin") else (5.0 if agent.startswith(("dopa", "dobu")) else 0.05)
             dose = np.where(on[:, None], np.abs(rng.normal(scale, scale / 3, (n_stays, hours))), 0.0)
         channels[agent] = dose
+    if leak:
+        extra = np.random.default_rng(seed + 10_007)
+        short = extra.uniform(size=n_stays) < np.where(died == 1, 0.6, 0.15)
+        icu_hours = np.where(short, extra.integers(4, hours, n_stays), hours)
+        after = np.arange(hours)[None, :] >= icu_hours[:, None]
+        channels = {agent: np.where(after, 0.0, dose) for agent, dose in channels.items()}
     vis = (channels["dopamine_mcg_kg_min"] + channels["dobutamine_mcg_kg_min"]
            + 100 * channels["epinephrine_mcg_kg_min"] + 10 * channels["milrinone_mcg_kg_min"]
            + 100 * channels["norepinephrine_mcg_kg_min"] + 10_000 * channels["vasopressin_units_kg_min"])
@@ -64,6 +75,7 @@ def write_marts(folder: str | Path, n_stays: int = 300, seed: int = 0, hours: in
         "icu_mortality": died,
         "hospital_mortality": np.maximum(died, (rng.uniform(size=n_stays) < 0.05)).astype(np.int32),
         "mortality_28d": np.maximum(died, (rng.uniform(size=n_stays) < 0.08)).astype(np.int32),
+        **({"icu_hours_in_vis_window": icu_hours.astype(np.int32)} if leak else {}),
     }).write_parquet(folder / "cohort.parquet")
 
     age = np.round(rng.uniform(18, 90, n_stays), 1)

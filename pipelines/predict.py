@@ -81,12 +81,13 @@ def build_p12_marts(raw_input: Path, work: Path, strict: bool) -> Path:
     return marts
 
 
-def score_raw_records(run: predict.SavedRun, model: str, raw_input: Path, strict: bool) -> pl.DataFrame:
+def score_raw_records(run: predict.SavedRun, model: str, raw_input: Path, strict: bool,
+                      raw: bool = False) -> pl.DataFrame:
     with tempfile.TemporaryDirectory(prefix="vistrend-predict-") as tmp:
         work = Path(tmp)
         try:
             marts = build_p12_marts(raw_input, work, strict)
-            frame = predict.predictions(run, predict.load_data(run, marts), model)
+            frame = predict.predictions(run, predict.load_data(run, marts), model, raw)
         except ValueError as exc:  # name the user's input, not the temporary marts
             message = str(exc).replace(str(work / "data" / "marts"), f"{raw_input} (its marts)")
             raise predict.PredictError(message) from None
@@ -116,6 +117,8 @@ def _main(argv: list[str] | None) -> int:
     source.add_argument("--marts", type=Path, help="folder of the Parquet marts to score (default: the run's marts)")
     source.add_argument("--input", type=Path, help="raw PhysioNet 2012 records: set-X.tar.gz or a folder")
     parser.add_argument("--model", help="a model of the run (default: the run's choice on the validation split)")
+    parser.add_argument("--raw", action="store_true",
+                        help="the model's own probability (default: recalibrated on the run's validation split)")
     parser.add_argument("--strict", action="store_true",
                         help="--input: stop at the first line or file that cannot be read (default: skip and count)")
     args = parser.parse_args(argv)
@@ -126,10 +129,16 @@ def _main(argv: list[str] | None) -> int:
     if args.model is None:
         auroc = run.info["selection"]["validation_auroc"].get(model)
         log(f"model {model}: the run's choice on the validation split (AUROC {auroc:.3f}); --model picks another")
+    if run.recalibration.get(model) and not args.raw:
+        log(f"probabilities recalibrated ({run.recalibration[model].method}, fitted on the run's validation "
+            "split); --raw gives the model's own")
     if args.input:
-        frame = score_raw_records(run, model, args.input, args.strict)
+        frame = score_raw_records(run, model, args.input, args.strict, args.raw)
     else:
-        frame = predict.predictions(run, predict.load_data(run, args.marts or run.marts_dir), model)
+        notes: list[str] = []
+        frame = predict.predictions(run, predict.load_data(run, args.marts or run.marts_dir, notes), model, args.raw)
+        for note in notes:
+            log(note)
     predict.write_output(frame, args.output)
     print(f"{frame.height} stays scored with {model} -> {args.output}")
     return 0

@@ -102,3 +102,13 @@ def test_reliability_curve_bins():
     curve = reliability_curve(y, p)
     np.testing.assert_allclose(curve["observed"], [0.5, 0.5])
     np.testing.assert_allclose(curve["count"], [2, 2])
+
+
+def test_logistic_recalibration_never_reverses_the_ranking():
+    rng = np.random.default_rng(4)
+    p = rng.uniform(0.05, 0.95, 40)
+    y = (rng.random(40) < 1 - p).astype(int)  # a validation split where the model looks inverted
+    recal = Recalibrator.fit(y, p)
+    assert recal.b == 1.0
+    order = np.argsort(p)
+    assert np.all(np.diff(recal.transform(p)[order]) >= 0)

@@ -19,7 +19,8 @@ from models_py.experiment import run_experiment
 
 RUN_FILES = ["config.json", "metrics.json", "histories.json", "report.md", "roc.png", "loss_curves.png",
              "shap_beeswarm.png", "shap_top.csv", "predictions.parquet", "checkpoints/preprocess.json",
-             "manifest.json"]
+             "manifest.json", "checkpoints/recalibration.json", "report.html", "calibration.png",
+             "decision_curve.png", "auroc_forest.png", "subgroups.csv", "subgroups.png", "table1.csv", "table1.md"]
 MODELS = ["full", "no_kd", "no_mt", "no_mae", "lstm", "logreg", "gbm_summary", "logreg_summary", "ensemble_summary",
           "ensemble_all", "score_sofa_first_day", "score_sapsii", "score_lods", "score_oasis", "teacher_untrained",
           "teacher_probe"]
@@ -56,6 +57,10 @@ def test_run_directory_has_every_file_and_model(run, marts):
     assert 0 < full["threshold"] < 1 and "Youden" in metrics["threshold_rule"]
     assert 0 <= full["val_auroc"] <= 1
     assert "r2_mean" not in metrics["models"]["no_mt"]  # no regression head trained
+    for key in ["calibration_intercept", "calibration_slope", "ece", "oe_ratio"]:
+        assert {"value", "ci_low", "ci_high"} <= set(full[key]), key
+        assert {"value", "ci_low", "ci_high"} <= set(metrics["recalibrated"]["full_recal"][key]), key
+    assert sorted(metrics["recalibrated"]) == sorted(f"{m}_recal" for m in MODELS)
 
     config = json.loads((run_dir / "config.json").read_text())
     assert config["config"]["student"]["epochs"] == 3 and config["seed"] == 0 and config["device"] == "cpu"
@@ -71,7 +76,8 @@ def test_run_directory_has_every_file_and_model(run, marts):
     assert config["ensembles"] == {"ensemble_summary": ["gbm_summary", "logreg_summary"],
                                    "ensemble_all": ["full", "gbm_summary", "logreg_summary"]}
     manifest = json.loads((run_dir / "manifest.json").read_text())["files"]
-    assert set(manifest) == {"config.json", "checkpoints/preprocess.json", *config["checkpoints"].values()}
+    assert set(manifest) == {"config.json", "checkpoints/preprocess.json", "checkpoints/recalibration.json",
+                             *config["checkpoints"].values()}
 
     preds = pl.read_parquet(run_dir / "predictions.parquet")
     assert {"stay_id", "split", "model", "probability", "label"} <= set(preds.columns)
@@ -108,7 +114,8 @@ def test_predict_reproduces_the_runs_test_probabilities(run, marts, tmp_path):
     saved = pl.read_parquet(run_dir / "predictions.parquet").filter(model="full", split="test")
     joined = saved.join(scored, on="stay_id", suffix="_predict")
     assert joined.height == saved.height
-    np.testing.assert_allclose(joined["probability_predict"], joined["probability"], rtol=1e-5, atol=1e-7)
+    # served recalibrated by default (predictions.parquet keeps both)
+    np.testing.assert_allclose(joined["probability_predict"], joined["probability_recal"], rtol=1e-5, atol=1e-7)
 
 
 @pytest.mark.slow
@@ -142,7 +149,7 @@ def test_train_cli_reports_bad_marts_in_one_line(marts, tmp_path):
 def test_a_failing_run_leaves_nothing_half_written(marts, tmp_path, monkeypatch):
     def broken_plot(*args, **kwargs):
         raise RuntimeError("disk full")
-    monkeypatch.setattr(plots, "plot_roc", broken_plot)  # inject a failure after training
+    monkeypatch.setattr(plots, "plot_loss_curves", broken_plot)  # inject a failure after training
     runs = tmp_path / "runs"
     with pytest.raises(RuntimeError, match="disk full"):
         run_experiment(load_config(None, QUICK + ["mae.epochs=1", "student.epochs=1"]).with_run(

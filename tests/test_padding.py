@@ -98,6 +98,7 @@ def test_mae_never_reconstructs_padding():
     loss = mae.masked_loss(marked, mask)
     assert torch.isfinite(loss)
     loss.backward()
+    assert all(torch.isfinite(p.grad).all() for p in mae.parameters() if p.grad is not None)
     loss_full, _, used = mae(marked, mask)
     assert not (used & padding).any()
     assert torch.isfinite(loss_full)

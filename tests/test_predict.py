@@ -41,13 +41,28 @@ def test_every_model_of_a_run_scores_as_in_training(small_run, tmp_path, suffix)
             scored = pl.read_csv(out)
         assert scored.columns == COLUMNS and scored.height == 240, model
         assert set(scored["model"]) == {model} and set(scored["run_id"]) == {config["run_id"]}
-        assert scored["threshold"].to_list() == pytest.approx([config["thresholds"][model]] * 240)
+        assert scored["threshold"].n_unique() == 1
         assert (scored["predicted_label"] == (scored["probability"] >= scored["threshold"]).cast(pl.Int64)).all()
-        # the probabilities the run itself computed, every split (train, val, test)
+        # the recalibrated probabilities the run itself computed, every split (train, val, test)
         joined = saved.filter(model=model).join(scored, on="stay_id", suffix="_predict")
         assert joined.height == 240, model
-        np.testing.assert_allclose(joined["probability_predict"], joined["probability"], rtol=1e-6, atol=1e-6,
+        np.testing.assert_allclose(joined["probability_predict"], joined["probability_recal"], rtol=1e-6, atol=1e-6,
                                    err_msg=model)
+
+
+def test_raw_serves_the_models_own_probability_and_the_same_decisions(small_run, tmp_path):
+    run_dir, _ = small_run
+    config = json.loads((run_dir / "config.json").read_text())
+    saved = pl.read_parquet(run_dir / "predictions.parquet").filter(model="full")
+    raw, recal = tmp_path / "raw.parquet", tmp_path / "recal.parquet"
+    assert predict_cli.main(["--run", str(run_dir), "--output", str(raw), "--model", "full", "--raw"]) == 0
+    assert predict_cli.main(["--run", str(run_dir), "--output", str(recal), "--model", "full"]) == 0
+    raw, recal = pl.read_parquet(raw), pl.read_parquet(recal)
+    assert raw["threshold"].to_list() == pytest.approx([config["thresholds"]["full"]] * 240)
+    np.testing.assert_allclose(raw.join(saved, on="stay_id")["probability_right"],
+                               raw.join(saved, on="stay_id")["probability"], rtol=1e-6, atol=1e-6)
+    assert raw["predicted_label"].to_list() == recal["predicted_label"].to_list()
+    assert not np.allclose(raw["probability"], recal["probability"])
 
 
 def test_without_model_the_runs_validation_choice_is_served_and_named(small_run, tmp_path):
