@@ -521,7 +521,10 @@ def run_experiment(marts_dir: str | Path, runs_dir: str | Path, cfg: Config, *, 
             "data_fingerprint": combined_fingerprint(data.fingerprint),
             "data_files_sha256": data.fingerprint,
             "label": cfg.data.label_column,
-            "marts_dir": str(Path(marts_dir).resolve()),
+            # absolute but not resolved: <data_dir>/marts is a symlink to the build of the day, and old
+            # builds are deleted, so the run names the link (its data_files_sha256 pins the content)
+            "marts_dir": os.path.abspath(marts_dir),
+            "marts_build": data.build_id,
             "packages": package_versions(),
             "seed": cfg.seed,
             "seeds": seeds,
