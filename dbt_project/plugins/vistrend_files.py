@@ -223,7 +223,7 @@ def publish_marts(data_dir: str, build_id: str, carry_json: str, keep: int) -> s
     files = {}
     for path in sorted(build.glob("*.parquet")):
         files[path.name] = {"bytes": path.stat().st_size, "sha256": _sha256(path), "rows": _rows(path)}
-    manifest = {"build_id": build_id, "published_at": _dt.datetime.now(_dt.timezone.utc).isoformat(timespec="seconds"),
+    manifest = {"build_id": build_id, "published_at": _dt.datetime.now(_dt.UTC).isoformat(timespec="seconds"),
                 "files": files}
     tmp = build / (MANIFEST + ".tmp")
     tmp.write_text(json.dumps(manifest, indent=1) + "\n")
