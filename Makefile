@@ -1,5 +1,5 @@
 # vistrend: one entry point per job. Every target reads the same environment variables:
-#   VISTREND_DATA_DIR  outputs (warehouse.duckdb, marts/, runs/), default ./data
+#   VISTREND_DATA_DIR  outputs (warehouse.duckdb, marts/ -> mart_builds/<id>/, runs/, dbt_target/, dbt_logs/), default ./data
 #   MIMIC_IV_DIR       raw MIMIC-IV layout (hosp/, icu/), default the synthetic data
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
