@@ -1,5 +1,5 @@
 # vistrend: one entry point per job. Every target reads the same environment variables:
-#   VISTREND_DATA_DIR  outputs (warehouse.duckdb, marts/, runs/), default ./data
+#   VISTREND_DATA_DIR  outputs (warehouse.duckdb, marts/ -> mart_builds/<id>/, runs/, dbt_target/, dbt_logs/), default ./data
 #   MIMIC_IV_DIR       raw MIMIC-IV layout (hosp/, icu/), default the synthetic data
 SHELL := /bin/bash
 .SHELLFLAGS := -eu -o pipefail -c
@@ -10,46 +10,53 @@ DBT    := $(VENV)/bin/dbt
 
 VISTREND_DATA_DIR ?= $(CURDIR)/data
 MIMIC_IV_DIR      ?= $(VISTREND_DATA_DIR)/raw/synthetic
-# absolute, so dbt (run inside dbt_project/) and the pipelines agree on relative paths given by the user
-override VISTREND_DATA_DIR := $(abspath $(VISTREND_DATA_DIR))
-override MIMIC_IV_DIR      := $(abspath $(MIMIC_IV_DIR))
-export VISTREND_DATA_DIR MIMIC_IV_DIR
 export DBT_SEND_ANONYMOUS_USAGE_STATS := false
 export DBT_PROFILES_DIR := $(CURDIR)/dbt_project
 STAYS ?=
+
+# Paths may hold spaces and apostrophes ("o'brien data"), so they never pass through make's word
+# functions ($(abspath) would split them): a recipe line starting with $(PATHS) gets them quoted, made
+# absolute by the shell (dbt runs inside dbt_project/), exported, and dbt's target/ and logs/ under the
+# data folder (so two builds into different data folders never share them).
+q = '$(subst ','\'',$(1))'
+absolute = $(1)=$(call q,$($(1))); case "$$$(1)" in /*) ;; *) $(1)="$$PWD/$$$(1)";; esac; export $(1);
+PATHS = $(call absolute,VISTREND_DATA_DIR) $(call absolute,MIMIC_IV_DIR) \
+        export DBT_TARGET_PATH="$$VISTREND_DATA_DIR/dbt_target" DBT_LOG_PATH="$$VISTREND_DATA_DIR/dbt_logs";
+PY_Q  = $(call q,$(PY))
+DBT_Q = $(call q,$(DBT))
 
 .PHONY: setup synthetic warehouse train demo test clean
 
 # torch first, pinned: the CPU wheel; an unpinned torch pulls several GB of CUDA packages
 setup:
-	python3 -m venv $(VENV)
-	$(VENV)/bin/pip install --quiet --upgrade pip
-	$(VENV)/bin/pip install --quiet torch==2.13.0
-	$(VENV)/bin/pip install --quiet -e '.[dev]'
+	python3 -m venv $(call q,$(VENV))
+	$(call q,$(VENV)/bin/pip) install --quiet --upgrade pip
+	$(call q,$(VENV)/bin/pip) install --quiet torch==2.13.0
+	$(call q,$(VENV)/bin/pip) install --quiet -e '.[dev]'
 	@echo "setup done: $(VENV)"
 
 synthetic:
-	$(PY) pipelines/synthesize.py --out $(VISTREND_DATA_DIR)/raw/synthetic $(if $(STAYS),--stays $(STAYS),)
+	$(PATHS) $(PY_Q) pipelines/synthesize.py --out "$$VISTREND_DATA_DIR/raw/synthetic" $(if $(STAYS),--stays $(STAYS),)
 
 warehouse:
-	mkdir -p $(VISTREND_DATA_DIR)
-	cd dbt_project && $(DBT) build --exclude-resource-type unit_test
-	@echo "marts: $(VISTREND_DATA_DIR)/marts/  warehouse: $(VISTREND_DATA_DIR)/warehouse.duckdb"
+	$(PATHS) mkdir -p "$$VISTREND_DATA_DIR"
+	$(PATHS) cd dbt_project && $(DBT_Q) build --exclude-resource-type unit_test
+	@$(PATHS) echo "marts: $$VISTREND_DATA_DIR/marts/  warehouse: $$VISTREND_DATA_DIR/warehouse.duckdb"
 
 train:
-	$(PY) pipelines/train.py
+	$(PATHS) $(PY_Q) pipelines/train.py
 
 demo: synthetic warehouse
-	$(PY) pipelines/train.py --ablations
-	@echo "report: $(VISTREND_DATA_DIR)/runs/latest/report.md"
+	$(PATHS) $(PY_Q) pipelines/train.py --ablations
+	@$(PATHS) echo "report: $$VISTREND_DATA_DIR/runs/latest/report.md"
 
 test:
-	$(PY) -m pytest
+	$(PATHS) $(PY_Q) -m pytest
 
 clean:
-	rm -rf $(VISTREND_DATA_DIR)/marts $(VISTREND_DATA_DIR)/staging $(VISTREND_DATA_DIR)/duckdb_tmp \
-	       $(VISTREND_DATA_DIR)/runs $(VISTREND_DATA_DIR)/warehouse.duckdb* \
-	       $(VISTREND_DATA_DIR)/raw/synthetic dbt_project/target dbt_project/logs
+	$(PATHS) cd "$$VISTREND_DATA_DIR" 2>/dev/null || exit 0; \
+	    rm -rf marts mart_builds staging duckdb_tmp runs warehouse.duckdb* raw/synthetic dbt_target dbt_logs
+	rm -rf dbt_project/target dbt_project/logs
 
 # PhysioNet 2012: ingest every set in P12_DIR, build the P12 marts, train (docs/physionet2012.md).
 #   make physionet2012 [P12_DIR=...] [VISTREND_DATA_DIR=...] [ABLATIONS=1] [P12_HOLDOUT=b] [P12_TRAIN_ARGS='--epochs 5']
@@ -58,19 +65,21 @@ P12_DIR ?= $(CURDIR)/../shared/data/physionet2012
 P12_HOLDOUT ?=
 P12_TRAIN_ARGS ?=
 ABLATIONS ?=
-# the default data dir (MIMIC-IV's) is swapped for data/physionet2012 so MIMIC outputs are not clobbered
-P12_DATA_DIR := $(if $(filter $(abspath $(CURDIR)/data),$(abspath $(VISTREND_DATA_DIR))),$(CURDIR)/data/physionet2012,$(abspath $(VISTREND_DATA_DIR)))
 .PHONY: physionet2012
-P12_ENV := VISTREND_DATA_DIR=$(P12_DATA_DIR) P12_RAW_DIR=$(P12_DATA_DIR)/raw/physionet2012
+# the default data dir (MIMIC-IV's) is swapped for data/physionet2012 so MIMIC outputs are not clobbered
+P12_PATHS = $(PATHS) $(call absolute,P12_DIR) \
+    if [ "$${VISTREND_DATA_DIR%/}" = "$$PWD/data" ]; then VISTREND_DATA_DIR="$$PWD/data/physionet2012"; fi; \
+    export P12_RAW_DIR="$$VISTREND_DATA_DIR/raw/physionet2012" \
+           DBT_TARGET_PATH="$$VISTREND_DATA_DIR/dbt_target" DBT_LOG_PATH="$$VISTREND_DATA_DIR/dbt_logs";
 physionet2012:
-	mkdir -p $(P12_DATA_DIR)
-	$(P12_ENV) $(PY) pipelines/ingest_physionet2012.py $(P12_DIR) --out $(P12_DATA_DIR)/raw/physionet2012
-	cd dbt_project && $(P12_ENV) $(DBT) build --vars '{source: physionet2012}'
-	$(P12_ENV) $(PY) pipelines/train.py --marts $(P12_DATA_DIR)/marts --out $(P12_DATA_DIR)/runs \
-	    --warehouse $(P12_DATA_DIR)/warehouse.duckdb $(if $(ABLATIONS),--ablations,) \
+	$(P12_PATHS) mkdir -p "$$VISTREND_DATA_DIR"
+	$(P12_PATHS) $(PY_Q) pipelines/ingest_physionet2012.py "$$P12_DIR" --out "$$P12_RAW_DIR"
+	$(P12_PATHS) cd dbt_project && $(DBT_Q) build --vars '{source: physionet2012}'
+	$(P12_PATHS) $(PY_Q) pipelines/train.py --marts "$$VISTREND_DATA_DIR/marts" --out "$$VISTREND_DATA_DIR/runs" \
+	    --warehouse "$$VISTREND_DATA_DIR/warehouse.duckdb" $(if $(ABLATIONS),--ablations,) \
 	    $(if $(P12_HOLDOUT),--set split.holdout_column=set_name --set split.holdout_values=$(P12_HOLDOUT),) \
 	    $(P12_TRAIN_ARGS)
-	@echo "report: $(P12_DATA_DIR)/runs/latest/report.md"
+	@$(P12_PATHS) echo "report: $$VISTREND_DATA_DIR/runs/latest/report.md"
 
 # Scale benchmark (issue 5, docs/scaling.md): synthetic realistic profile at SCALE x 94,458 stays ->
 # warehouse -> paper recipe -> SHAP; JSON under $(VISTREND_DATA_DIR)/bench/. A MIMIC_IV_DIR other than
@@ -80,5 +89,5 @@ SCALE ?= 0.1
 BENCH_ARGS ?=
 .PHONY: bench
 bench:
-	$(PY) bench/bench_scale.py --scale $(SCALE) \
-	    $(if $(filter-out $(VISTREND_DATA_DIR)/raw/synthetic,$(MIMIC_IV_DIR)),--mimic-iv-dir $(MIMIC_IV_DIR),) $(BENCH_ARGS)
+	$(PATHS) if [ "$$MIMIC_IV_DIR" != "$$VISTREND_DATA_DIR/raw/synthetic" ]; then set -- --mimic-iv-dir "$$MIMIC_IV_DIR"; fi; \
+	    $(PY_Q) bench/bench_scale.py --scale $(SCALE) "$$@" $(BENCH_ARGS)

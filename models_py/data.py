@@ -16,6 +16,7 @@ Without them: vis_hourly.parquet, every non-key column a zero-filled, log1p-z-sc
 from __future__ import annotations
 
 import hashlib
+import json
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -58,6 +59,7 @@ class MartData:
     groups: np.ndarray | None = None  # values of the holdout column (cohort order), when asked for
     cohort: pl.DataFrame | None = None  # every cohort.parquet column (cohort order): subgroups, leak check
     padding: np.ndarray | None = None  # (N, T) bool: hours the model must not see (leak policy `mask`)
+    build_id: str | None = None  # the warehouse build whose published set was read (check_one_build)
 
     def __len__(self) -> int:
         return len(self.stay_ids)
@@ -75,6 +77,47 @@ def fingerprint(marts_dir: Path, names=MART_FILES) -> dict[str, str]:
                     digest.update(chunk)
             out[name] = digest.hexdigest()
     return out
+
+
+BUILD_MANIFEST = "_manifest.json"     # written by the warehouse build when it publishes a set of marts
+UNFINISHED_BUILD = "_unfinished"      # in a build folder whose dbt run has not (or never) published it
+
+
+def check_one_build(marts_dir: str | Path) -> str | None:
+    """The marts in `marts_dir` are exactly the set one warehouse build published; return its build id.
+
+    The warehouse writes each run's marts into <data_dir>/mart_builds/<build id>/ and, when nothing
+    failed, writes `_manifest.json` there (every file's bytes and sha256) and points <data_dir>/marts
+    at it (dbt_project/macros/parquet_mart.sql). Refused, naming the marts that disagree: a build
+    folder that was never published (its run failed or was killed), a file changed, missing or added
+    since. Marts without a manifest (written by other tools) are not checked: None.
+    """
+    marts_dir = Path(marts_dir)
+    if not marts_dir.is_dir():
+        return None
+    if (marts_dir / UNFINISHED_BUILD).exists():
+        raise MartError(f"{marts_dir}: an unfinished warehouse build (its dbt run failed or was killed before "
+                        "publishing it); use <data_dir>/marts, the last published set, or rebuild (make warehouse)")
+    manifest_path = marts_dir / BUILD_MANIFEST
+    if not manifest_path.exists():
+        return None
+    try:
+        manifest = json.loads(manifest_path.read_text())
+        listed = manifest["files"]
+        build_id = str(manifest["build_id"])
+    except (ValueError, KeyError, TypeError):
+        raise MartError(f"{manifest_path}: unreadable build manifest; rebuild the marts (make warehouse)") from None
+    present = {p.name for p in marts_dir.glob("*.parquet")}
+    problems = [f"{name} missing" for name in sorted(set(listed) - present)]
+    problems += [f"{name} not in the build" for name in sorted(present - set(listed))]
+    for name in sorted(set(listed) & present):
+        path = marts_dir / name
+        if path.stat().st_size != listed[name].get("bytes") or fingerprint(marts_dir, [name])[name] != listed[name].get("sha256"):
+            problems.append(f"{name} changed")
+    if problems:
+        raise MartError(f"{marts_dir}: marts are not the one set of build {build_id} (_manifest.json): "
+                        f"{', '.join(problems)}; rebuild the marts (make warehouse)")
+    return build_id
 
 
 @dataclass
@@ -189,6 +232,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     marts_dir = Path(marts_dir)
     if not marts_dir.is_dir():
         raise MartError(f"{marts_dir}: marts directory does not exist (build it with `make warehouse`)")
+    build_id = check_one_build(marts_dir)
 
     spec = (read_series_spec(marts_dir) if use_metadata else None) or SeriesSpec()
     series_file = f"{spec.mart}.parquet"
@@ -244,6 +288,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         score_columns=list(score_columns),
         labels=labels,
         fingerprint=fingerprint(marts_dir, (*MART_FILES, series_file, *METADATA_FILES)),
+        build_id=build_id,
         fill_policy=fill,
         transform=[spec.transform.get(c, DEFAULT_TRANSFORM[f]) for c, f in zip(channels, fill)],
         observation_mask=[bool(spec.observation_mask.get(c, False)) for c in channels],

@@ -6,6 +6,7 @@ reruns it. The run directory is described in models_py.rundir.
 """
 from __future__ import annotations
 
+import os
 import time
 import uuid
 import warnings
@@ -137,7 +138,9 @@ def train_seeds(data: MartData, cfg: Config, seeds: list[int], device: torch.dev
 def _resolved(cfg: Config) -> Config:
     """cfg with absolute run paths and the targets of the marts' metadata, so config.json reruns it."""
     run = cfg.run
-    cfg = cfg.with_run(marts=run.marts.resolve(), out=run.out.resolve(),
+    # marts absolute but not resolved: <data_dir>/marts is a symlink to the published build, and old builds
+    # are deleted, so the run names the link (data_files_sha256 pins the content)
+    cfg = cfg.with_run(marts=Path(os.path.abspath(run.marts)), out=run.out.resolve(),
                        warehouse=run.warehouse.resolve() if run.warehouse is not None else None)
     data_cfg, changes = resolve_targets(cfg.data, cfg.run.marts)
     for change in changes:
@@ -176,6 +179,7 @@ def _run_facts(cfg: Config, data: MartData, prep: Prepared, result: SeedResult, 
         "data_files_sha256": data.fingerprint,
         "label": cfg.data.label_column,
         "marts_dir": str(cfg.run.marts),
+        "marts_build": data.build_id,
         "packages": package_versions(),
         "seed": cfg.seed,
         "seeds": seeds,

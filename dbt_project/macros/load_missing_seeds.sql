@@ -16,7 +16,7 @@
                 {%- endfor -%}
                 {%- do run_query(
                     'create table "' ~ node.database ~ '"."' ~ node.schema ~ '"."' ~ node.alias ~ '" as '
-                    ~ "select * from read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"'"
+                    ~ "select * from read_csv(" ~ sql_string(path) ~ ", header = true, delim = ',', quote = '\"', escape = '\"'"
                     ~ (", types = {" ~ types | join(', ') ~ "}" if types else "") ~ ")") -%}
                 {%- do log("loaded missing seed " ~ node.alias ~ " from " ~ node.original_file_path, info=true) -%}
             {%- endif -%}

@@ -10,7 +10,11 @@
     - A missing file or a missing required column fails at once, naming the table, the path and the
       expected columns. Optional columns absent from the file become typed NULLs.
     - A comment names the file with its size and modification time, so the compiled SQL says what was
-      read and changes when the file does (the staging cache keys on it: macros/staged_parquet.sql).
+      read and changes when the file does (the staging cache keys on it: macros/staged_parquet.sql,
+      which also verifies the file named there and checks the rejected rows).
+    - Malformed CSV rows are stored in a temporary rejects table (vistrend_rejects_<table>), not raised
+      by DuckDB, whose error message quotes the patient's row; staged_parquet fails on any of them.
+    - Paths are SQL literals through sql_string(), so quotes in folder names work.
 #}
 {% macro read_mimic(table) %}
     {%- set spec = mimic_tables()[table] -%}
@@ -66,7 +70,7 @@
         {%- endif -%}
 
         {%- set stamp = run_query(
-            "select size, strftime(last_modified, '%Y-%m-%dT%H:%M:%S') from read_blob('" ~ path ~ "')").rows[0] -%}
+            "select size, strftime(last_modified, '%Y-%m-%dT%H:%M:%S') from read_blob(" ~ sql_string(path) ~ ")").rows[0] -%}
         {%- set types_by_header = {} -%}
         {%- for col in resolved if col[2] is not none -%}
             {%- do types_by_header.update({col[2]: col[1]}) -%}
@@ -85,15 +89,20 @@
         {%- endfor %}
         from
         {%- if is_parquet %}
-            read_parquet('{{ path }}')
+            read_parquet({{ sql_string(path) }})
         {%- else %}
             read_csv(
-                '{{ path }}',
+                {{ sql_string(path) }},
                 header = true,
                 delim = ',',
                 quote = '"',
                 escape = '"',
                 auto_detect = false,
+                {#- malformed rows are set aside, never printed: DuckDB's own CSV error quotes the row
+                    ("Original Line: ..."); staged_parquet fails naming file, line and column only -#}
+                store_rejects = true,
+                rejects_table = 'vistrend_rejects_{{ table }}',
+                rejects_scan = 'vistrend_reject_scans_{{ table }}',
                 columns = {
                 {%- for name in header %}
                     '{{ name }}': '{{ types_by_header.get(name, "VARCHAR") }}'{{ ',' if not loop.last }}
@@ -109,9 +118,9 @@
 {# The first existing file among <base>.parquet, <base>.csv.gz, <base>.csv, or none. #}
 {% macro mimic_find_file(base) %}
     {%- set found = run_query(
-        "select file from glob('" ~ base ~ ".parquet') union all "
-        ~ "select file from glob('" ~ base ~ ".csv.gz') union all "
-        ~ "select file from glob('" ~ base ~ ".csv')") -%}
+        "select file from glob(" ~ sql_string(base ~ ".parquet") ~ ") union all "
+        ~ "select file from glob(" ~ sql_string(base ~ ".csv.gz") ~ ") union all "
+        ~ "select file from glob(" ~ sql_string(base ~ ".csv") ~ ")") -%}
     {%- set files = found.columns[0].values() -%}
     {%- for suffix in ['.parquet', '.csv.gz', '.csv'] -%}
         {%- for file in files if file.endswith(suffix) and not (suffix == '.csv' and file.endswith('.csv.gz')) -%}
@@ -125,9 +134,9 @@
 {# Header column names of one raw file, as written in the file. #}
 {% macro mimic_file_columns(path, is_parquet) %}
     {%- if is_parquet -%}
-        {%- set relation = "read_parquet('" ~ path ~ "')" -%}
+        {%- set relation = "read_parquet(" ~ sql_string(path) ~ ")" -%}
     {%- else -%}
-        {%- set relation = "read_csv('" ~ path ~ "', header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, sample_size = 1)" -%}
+        {%- set relation = "read_csv(" ~ sql_string(path) ~ ", header = true, delim = ',', quote = '\"', escape = '\"', all_varchar = true, sample_size = 1)" -%}
     {%- endif -%}
     {%- set described = run_query("select column_name from (describe select * from " ~ relation ~ ")") -%}
     {{ return(described.columns[0].values() | list) }}

@@ -21,7 +21,7 @@ final as (
         inputevents.endtime,
         case
             when vasopressor_itemids.measurement != 'norepinephrine'
-                or coalesce(inputevents.rateuom, '') != 'mg/kg/min'
+                or lower(trim(coalesce(inputevents.rateuom, ''))) != 'mg/kg/min'
                 then inputevents.rate
             when inputevents.patientweight = 1 then inputevents.rate
             else inputevents.rate * 1000

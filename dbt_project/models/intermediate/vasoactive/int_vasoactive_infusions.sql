@@ -109,7 +109,8 @@ converted as (
     from weighted
     left join vis_unit_conversions
         on weighted.agent = vis_unit_conversions.agent
-        and weighted.rateuom = vis_unit_conversions.rateuom
+        -- units as charted vary in case and spacing (MCG/KG/MIN): matched case-insensitively, trimmed
+        and lower(trim(weighted.rateuom)) = lower(vis_unit_conversions.rateuom)
         and (
             vis_unit_conversions.when_patientweight_is_1 is null
             or vis_unit_conversions.when_patientweight_is_1 = (coalesce(weighted.patientweight, -1) = 1)
@@ -148,7 +149,8 @@ checked as (
         case
             when stay_id is null then 'missing_stay_id'
             when starttime is null or endtime is null or endtime <= starttime then 'invalid_interval'
-            when rate is null then 'missing_rate'
+            -- NaN is a missing rate, not an implausible one (DuckDB orders NaN above every number)
+            when rate is null or isnan(rate) then 'missing_rate'
             when unit_rule is null then 'unknown_rate_unit'
             when needs_weight and weight_kg is null then 'missing_weight'
             when rate_canonical < 0 then 'negative_rate'
