@@ -320,7 +320,7 @@ def test_staging_converts_each_raw_table_once_until_it_changes(tmp_path):
     --full-refresh rewrites (only) what changed, and the views always show the current rows."""
     raw = tiny_raw(tmp_path / "raw")
     data_dir = tmp_path / "data"
-    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging"], raw, data_dir)
     first = staged_files(data_dir)
     assert len(first) == 15, sorted(first)
     fingerprint = duckdb.sql(
@@ -328,18 +328,18 @@ def test_staging_converts_each_raw_table_once_until_it_changes(tmp_path):
         "where decode(key) = 'vistrend_fingerprint'").fetchone()
     assert fingerprint and re.fullmatch(r"[0-9a-f]{32}", fingerprint[0])
 
-    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging"], raw, data_dir)
     assert staged_files(data_dir) == first, "an unchanged raw file was converted again"
 
     append_gz_line(raw / "icu" / "icustays.csv.gz", "3,103,1003,MICU,MICU,2150-01-01 08:00:00,2150-01-02 08:00:00,1.0")
-    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging"], raw, data_dir)
     third = staged_files(data_dir)
     assert {name for name in first if third[name] != first[name]} == {"stg_mimic__icustays.parquet"}
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     assert con.sql("select count(*) from stg_mimic__icustays").fetchone()[0] == 3
     con.close()
 
-    run_dbt(["run", "--select", "staging", "--full-refresh"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging", "--full-refresh"], raw, data_dir)
     fourth = staged_files(data_dir)
     assert all(fourth[name] != third[name] for name in third)
     assert not list((data_dir / "staging").glob("*tmp*")), "a temporary file was left behind"
