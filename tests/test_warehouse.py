@@ -15,6 +15,7 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
+import yaml
 
 from conftest import DBT_PROJECT, REPO, run_dbt
 
@@ -165,17 +166,12 @@ def test_demo_data_quality_counts_every_rule(demo_build):
 # hand-made raw files (no real data needed)
 
 def mimic_columns() -> dict[str, tuple[str, list[str]]]:
-    """Table -> (module, required column names), read from the single column spec in the macro."""
-    text = (DBT_PROJECT / "macros" / "mimic_tables.sql").read_text()
-    tables: dict[str, tuple[str, list[str]]] = {}
-    current = None
-    for line in text.splitlines():
-        if m := re.match(r"\s+'(\w+)': \{'module': '(\w+)'", line):
-            current = m.group(1)
-            tables[current] = (m.group(2), [])
-        elif (m := re.match(r"\s+\['(\w+)', '\w+', true", line)) and current:
-            tables[current][1].append(m.group(1))
-    return tables
+    """Table -> (module, required column names), read from the dbt source that declares what is read."""
+    spec = yaml.safe_load((DBT_PROJECT / "models" / "mimic_iv" / "staging" / "_mimic_iv__sources.yml").read_text())
+    (source,) = [s for s in spec["sources"] if s["name"] == "mimic_iv"]
+    return {table["name"]: (table["meta"]["module"],
+                            [c["name"] for c in table["columns"] if c["meta"]["required"]])
+            for table in source["tables"]}
 
 
 def write_raw(root: Path, rows: dict[str, list[dict]]) -> Path:

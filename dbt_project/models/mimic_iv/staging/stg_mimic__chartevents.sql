@@ -2,7 +2,7 @@
 -- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }}
 with source as (
 
-    select * from {{ read_mimic('chartevents') }}
+    select * from {{ read_mimic(source('mimic_iv', 'chartevents')) }}
     where {{ staged_itemid_filter() }}
 
 ),

@@ -1,7 +1,7 @@
 -- One row per billed diagnosis of an admission (hadm_id, seq_num): raw hosp.diagnoses_icd, typed and selected by read_mimic; MIMIC-IV column names kept.
 with source as (
 
-    select * from {{ read_mimic('diagnoses_icd') }}
+    select * from {{ read_mimic(source('mimic_iv', 'diagnoses_icd')) }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- One row per ICU stay (stay_id): raw icu.icustays, typed and selected by read_mimic; MIMIC-IV column names kept.
 with source as (
 
-    select * from {{ read_mimic('icustays') }}
+    select * from {{ read_mimic(source('mimic_iv', 'icustays')) }}
 
 ),
 

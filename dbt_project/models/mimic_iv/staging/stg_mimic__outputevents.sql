@@ -2,7 +2,7 @@
 -- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }}
 with source as (
 
-    select * from {{ read_mimic('outputevents') }}
+    select * from {{ read_mimic(source('mimic_iv', 'outputevents')) }}
     where {{ staged_itemid_filter() }}
 
 ),

@@ -1,7 +1,7 @@
 -- One row per patient (subject_id): raw hosp.patients, typed and selected by read_mimic; MIMIC-IV column names kept.
 with source as (
 
-    select * from {{ read_mimic('patients') }}
+    select * from {{ read_mimic(source('mimic_iv', 'patients')) }}
 
 ),
 

@@ -1,7 +1,7 @@
 -- One row per prescription order line (pharmacy_id, drug): raw hosp.prescriptions, typed and selected by read_mimic; MIMIC-IV column names kept.
 with source as (
 
-    select * from {{ read_mimic('prescriptions') }}
+    select * from {{ read_mimic(source('mimic_iv', 'prescriptions')) }}
 
 ),
 
