@@ -11,7 +11,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from conftest import PHYSIONET2012_DIR, REPO, run_dbt
+from conftest import PHYSIONET2012_DIR, REPO, run_dbt, undocumented_mart_columns
 
 if str(REPO) not in sys.path:  # importable once pyproject lists the package
     sys.path.insert(0, str(REPO))
@@ -150,3 +150,8 @@ def test_static_features_severity_and_targets_contract(built):
         ("sofa", "severity_scores", "regression", "auxiliary", True)]
     for target, mart_name, *_ in targets:  # every target names a column of its mart
         assert target in schema(built, mart_name)
+
+
+def test_every_mart_column_carries_its_description_as_a_comment(built):
+    undocumented = undocumented_mart_columns(built)
+    assert not undocumented, f"mart columns without a description (add it to _p12__marts.yml): {undocumented}"

@@ -17,7 +17,7 @@ import pyarrow.parquet as pq
 import pytest
 import yaml
 
-from conftest import DBT_PROJECT, REPO, run_dbt
+from conftest import DBT_PROJECT, REPO, run_dbt, undocumented_mart_columns
 
 CONTRACT_MARTS = ("cohort", "vis_hourly", "static_features", "severity_scores")
 ALL_MARTS = CONTRACT_MARTS + ("icu_stays", "cohort_attrition", "data_quality")
@@ -233,6 +233,12 @@ def test_empty_cohort_gives_zero_row_parquet_with_schema(tiny_build):
     leftovers = [p.name for p in (data_dir / "marts").iterdir() if not p.name.endswith(".parquet")
                  or p.name.startswith("tmp_")]
     assert leftovers == []
+
+
+def test_every_mart_column_carries_its_description_as_a_comment(tiny_build):
+    _, data_dir = tiny_build
+    undocumented = undocumented_mart_columns(data_dir)
+    assert not undocumented, f"mart columns without a description (add it to the marts yml): {undocumented}"
 
 
 def test_bare_dbt_run_on_fresh_warehouse(tmp_path):
