@@ -382,6 +382,28 @@ def build_synthetic(tmp_path: Path, profile: str, stays: int) -> Path:
     return data_dir
 
 
+@pytest.mark.skipif(not SYNTHESIZE.exists(), reason="pipelines/synthesize.py not present yet")
+def test_vis_window_hours_var_gives_24_hour_marts(tmp_path):
+    """One var sets the series window: vis_window_hours 24 builds (data tests included) 24-hour marts
+    whose hours are the first 24 of the default 48-hour build."""
+    raw = tmp_path / "raw"
+    subprocess.run([sys.executable, str(SYNTHESIZE), "--out", str(raw), "--stays", "150", "--quiet"],
+                   check=True, cwd=REPO, capture_output=True, text=True)
+    data_dir = tmp_path / "data"
+    run_dbt(["build", "--exclude-resource-type", "unit_test"], raw, data_dir)
+    vis48 = mart(data_dir, "vis_hourly").to_pylist()
+    cohort48 = {r["stay_id"] for r in mart(data_dir, "cohort").to_pylist()}
+    run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", "{vis_window_hours: 24}"], raw, data_dir)
+    vis24 = mart(data_dir, "vis_hourly").to_pylist()
+    cohort24 = mart(data_dir, "cohort").to_pylist()
+    assert cohort24 and {r["stay_id"] for r in cohort24} <= cohort48
+    assert max(r["icu_hours_in_vis_window"] for r in cohort24) == 24
+    assert sorted({r["hr"] for r in vis24}) == list(range(24))
+    assert len(vis24) == 24 * len(cohort24)
+    first_day48 = {(r["stay_id"], r["hr"]): r for r in vis48 if r["hr"] < 24}
+    assert all(first_day48[(r["stay_id"], r["hr"])] == r for r in vis24)
+
+
 def cohort_fraction_and_mortality(data_dir: Path) -> tuple[float, float]:
     n_stays = mart(data_dir, "icu_stays").num_rows
     cohort = mart(data_dir, "cohort").to_pylist()

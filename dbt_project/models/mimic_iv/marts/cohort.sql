@@ -39,9 +39,9 @@ final as (
         cast(outcomes.mortality_28d as integer) as mortality_28d,
         cohort_steps.first_vis_starttime,
         sepsis3.sepsis3_onset_time,
-        -- hours of the 48 h VIS window that start before ICU outtime: vis_hourly is 0 after outtime
+        -- hours of the VIS window (vis_window_hours) that start before ICU outtime: vis_hourly is 0 after outtime
         -- (discharge or death), so a short window is itself informative (docs/warehouse.md)
-        cast(least(48, ceil(epoch(icu_stays.outtime - icu_stays.intime) / 3600)) as integer)
+        cast(least({{ var('vis_window_hours') }}, ceil(epoch(icu_stays.outtime - icu_stays.intime) / 3600)) as integer)
             as icu_hours_in_vis_window,
     from cohort_steps
     inner join icu_stays

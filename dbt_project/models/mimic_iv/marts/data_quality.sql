@@ -80,7 +80,7 @@ rule_hits as (
         and cohort_steps.in_cohort
         and (
             infusions.endtime <= cohort_steps.intime
-            or infusions.starttime >= cohort_steps.intime + interval 48 hour
+            or infusions.starttime >= cohort_steps.intime + to_hours({{ var('vis_window_hours') }})
         )
     union all
     select 'charted_weight_out_of_range', stay_id

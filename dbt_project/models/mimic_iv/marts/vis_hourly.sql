@@ -1,6 +1,6 @@
--- One row per cohort stay per hour hr 0..47 (hour h = [intime + h h, intime + (h + 1) h)): the six
+-- One row per cohort stay per hour hr 0..vis_window_hours - 1 (hour h = [intime + h h, intime + (h + 1) h)): the six
 -- agents' time-weighted mean rates and the total VIS. Columns are the modeling contract: stay_id,
--- hr, the six agents, vis; nothing else (the trainer takes every non-key column as a channel).
+-- hr, the agents of seed vis_agents in channel order, vis; nothing else (the trainer takes every non-key column as a channel).
 with cohort as (
 
     select * from {{ ref('int_cohort_steps') }}
@@ -18,7 +18,7 @@ spine as (
 
     select
         cohort.stay_id,
-        unnest(range(0, 48)) as hr,
+        unnest(range(0, {{ var('vis_window_hours') }})) as hr,
     from cohort
 
 ),
@@ -28,12 +28,9 @@ final as (
     select
         spine.stay_id,
         cast(spine.hr as integer) as hr,
-        coalesce(vasoactive_hourly.dopamine_mcg_kg_min, 0) as dopamine_mcg_kg_min,
-        coalesce(vasoactive_hourly.dobutamine_mcg_kg_min, 0) as dobutamine_mcg_kg_min,
-        coalesce(vasoactive_hourly.epinephrine_mcg_kg_min, 0) as epinephrine_mcg_kg_min,
-        coalesce(vasoactive_hourly.norepinephrine_mcg_kg_min, 0) as norepinephrine_mcg_kg_min,
-        coalesce(vasoactive_hourly.milrinone_mcg_kg_min, 0) as milrinone_mcg_kg_min,
-        coalesce(vasoactive_hourly.vasopressin_units_kg_min, 0) as vasopressin_units_kg_min,
+        {%- for agent in vis_agents() %}
+        coalesce(vasoactive_hourly.{{ agent.column }}, 0) as {{ agent.column }},
+        {%- endfor %}
         coalesce(vasoactive_hourly.vis, 0) as vis,
     from spine
     left join vasoactive_hourly

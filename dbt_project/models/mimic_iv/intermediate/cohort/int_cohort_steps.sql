@@ -34,7 +34,7 @@ vis_starts as (
         min(infusions.starttime) as first_vis_starttime,
         bool_or(
             infusions.endtime > icu_stays.intime
-            and infusions.starttime < icu_stays.intime + interval 48 hour
+            and infusions.starttime < icu_stays.intime + to_hours({{ var('vis_window_hours') }})
         ) as has_vis_in_48h,
     from infusions
     inner join icu_stays

@@ -1,8 +1,8 @@
--- One row per ICU stay with any valid VIS-agent infusion per hour hr 0..47 (hour h covers
+-- One row per ICU stay with any valid VIS-agent infusion per hour hr 0..vis_window_hours - 1 (hour h covers
 -- [intime + h h, intime + (h + 1) h)): each agent's time-weighted mean rate in the hour and the VIS.
 -- Mean rate = sum over the agent's infusion rows of rate x overlap seconds / 3600, so concurrent
 -- infusions of one agent add up and an hour with no infusion is 0. VIS weights come from the
--- vis_agents seed.
+-- vis_agents seed, and so are the agent columns (macros/vis_agents.sql).
 with infusions as (
 
     select * from {{ ref('int_vasoactive_infusions') }}
@@ -39,7 +39,7 @@ valid_infusions as (
 
 infusion_hours as (
 
-    -- each infusion row expanded to the hours 0..47 it overlaps (no row-by-hour cross join)
+    -- each infusion row expanded to the window hours it overlaps (no row-by-hour cross join)
     select
         stay_id,
         agent,
@@ -49,11 +49,11 @@ infusion_hours as (
         intime,
         unnest(range(
             greatest(0, floor((epoch(starttime) - epoch(intime)) / 3600))::bigint,
-            least(48, ceil((epoch(endtime) - epoch(intime)) / 3600))::bigint
+            least({{ var('vis_window_hours') }}, ceil((epoch(endtime) - epoch(intime)) / 3600))::bigint
         )) as hr,
     from valid_infusions
     where endtime > intime
-        and starttime < intime + interval 48 hour
+        and starttime < intime + to_hours({{ var('vis_window_hours') }})
 
 ),
 
@@ -96,7 +96,7 @@ spine as (
 
     select
         stays.stay_id,
-        unnest(range(0, 48)) as hr,
+        unnest(range(0, {{ var('vis_window_hours') }})) as hr,
     from stays
 
 ),
@@ -106,12 +106,10 @@ final as (
     select
         spine.stay_id,
         spine.hr,
-        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'dopamine'), 0) as dopamine_mcg_kg_min,
-        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'dobutamine'), 0) as dobutamine_mcg_kg_min,
-        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'epinephrine'), 0) as epinephrine_mcg_kg_min,
-        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'norepinephrine'), 0) as norepinephrine_mcg_kg_min,
-        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'milrinone'), 0) as milrinone_mcg_kg_min,
-        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = 'vasopressin'), 0) as vasopressin_units_kg_min,
+        {%- for agent in vis_agents() %}
+        coalesce(sum(agent_hours.mean_rate) filter (where agent_hours.agent = '{{ agent.agent }}'), 0)
+            as {{ agent.column }},
+        {%- endfor %}
         coalesce(sum(agent_hours.mean_rate * vis_agents.vis_weight order by agent_hours.agent), 0) as vis,
     from spine
     left join agent_hours
