@@ -155,3 +155,11 @@ def test_static_features_severity_and_targets_contract(built):
 def test_every_mart_column_carries_its_description_as_a_comment(built):
     undocumented = undocumented_mart_columns(built)
     assert not undocumented, f"mart columns without a description (add it to _p12__marts.yml): {undocumented}"
+
+
+def test_contract_mart_names_the_p12_label_and_series(built):
+    entries = {(s, n): v for s, n, v in mart(built, "contract").select("section, name, value").fetchall()}
+    assert entries[("source", "source")] == "physionet2012"
+    assert entries[("primary_label", "in_hospital_mortality")] == "in-hospital death (PhysioNet 2012 outcome)"
+    assert entries[("series", "mart")] == "hourly_measurements"
+    assert entries[("hours", "vis_window_hours")] == "48"

@@ -241,6 +241,20 @@ def test_every_mart_column_carries_its_description_as_a_comment(tiny_build):
     assert not undocumented, f"mart columns without a description (add it to the marts yml): {undocumented}"
 
 
+def test_contract_mart_publishes_what_the_models_read(tiny_build):
+    _, data_dir = tiny_build
+    rows = mart(data_dir, "contract").to_pylist()
+    entries = {(r["section"], r["name"]): r["value"] for r in rows}
+    assert entries[("source", "source")] == "mimic_iv" and entries[("hours", "vis_window_hours")] == "48"
+    assert entries[("primary_label", "icu_mortality")] == "ICU death"
+    assert entries[("series", "mart")] == "vis_hourly"
+    assert entries[("file", "vis_hourly")] == "vis_hourly.parquet"
+    channels = sorted((r["position"], r["name"]) for r in rows if r["section"] == "series_channel")
+    assert [name for _, name in channels] == VIS_COLUMNS[2:]
+    static = sorted((r["position"], r["name"]) for r in rows if r["section"] == "static_column")
+    assert [name for _, name in static] == STATIC_COLUMNS[1:]
+
+
 def test_bare_dbt_run_on_fresh_warehouse(tmp_path):
     """`dbt run` (no seed step) works on a fresh warehouse: the on-run-start hook loads the seeds."""
     raw = tiny_raw(tmp_path / "raw")
