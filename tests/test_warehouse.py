@@ -450,3 +450,12 @@ def test_synthetic_realistic_profile_matches_paper_proportions(tmp_path):
     fraction, mortality = cohort_fraction_and_mortality(build_synthetic(tmp_path, "realistic", 2000))
     assert 0.04 <= fraction <= 0.2, fraction
     assert 0.05 <= mortality <= 0.5, mortality
+
+
+def test_bare_dbt_run_with_nothing_to_read_fails_once_saying_what_to_do(tmp_path):
+    proc = run_dbt(["run"], tmp_path / "no_raw_data", tmp_path / "data", check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    lines = [line for line in output.splitlines() if "nothing to read" in line]
+    assert len(lines) == 1, output[-3000:]
+    assert "make synthetic" in lines[0] and "MIMIC_IV_DIR" in lines[0] and str(tmp_path / "no_raw_data") in lines[0]
