@@ -40,7 +40,11 @@ final as (
         -- doses are right-skewed with many zeros: log(1 + dose), then z-score
         'log1p_zscore' as transform,
         description,
-    from (select * from agents union all by name select * from total_vis)
+    from (
+        select * from agents
+        union all by name
+        select * from total_vis
+    ) as channels
 
 )
 

@@ -1,6 +1,7 @@
 -- One row per cohort stay per hour hr 0..vis_window_hours - 1 (hour h = [intime + h h, intime + (h + 1) h)): the six
 -- agents' time-weighted mean rates and the total VIS. Columns are the modeling contract: stay_id,
--- hr, the agents of seed vis_agents in channel order, vis; nothing else (the trainer takes every non-key column as a channel).
+-- hr, the agents of seed vis_agents in channel order, vis; nothing else (the trainer takes every non-key
+-- column as a channel).
 with cohort as (
 
     select * from {{ ref('int_cohort_steps') }}

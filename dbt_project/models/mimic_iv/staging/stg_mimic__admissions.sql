@@ -1,4 +1,5 @@
--- One row per hospital admission (hadm_id): raw hosp.admissions, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per hospital admission (hadm_id): raw hosp.admissions, typed and selected by read_mimic; MIMIC-IV
+-- column names kept.
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'admissions')) }}

@@ -1,4 +1,5 @@
--- One row per ICU item definition (itemid): raw icu.d_items, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per ICU item definition (itemid): raw icu.d_items, typed and selected by read_mimic; MIMIC-IV
+-- column names kept.
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'd_items')) }}

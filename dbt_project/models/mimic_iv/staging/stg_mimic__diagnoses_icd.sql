@@ -1,4 +1,5 @@
--- One row per billed diagnosis of an admission (hadm_id, seq_num): raw hosp.diagnoses_icd, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per billed diagnosis of an admission (hadm_id, seq_num): raw hosp.diagnoses_icd, typed and selected
+-- by read_mimic; MIMIC-IV column names kept.
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'diagnoses_icd')) }}

@@ -1,4 +1,5 @@
--- One row per microbiology result row (microevent_id; several rows per micro_specimen_id): raw hosp.microbiologyevents, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per microbiology result row (microevent_id; several rows per micro_specimen_id): raw
+-- hosp.microbiologyevents, typed and selected by read_mimic; MIMIC-IV column names kept.
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'microbiologyevents')) }}

@@ -1,4 +1,5 @@
--- One row per prescription order line (pharmacy_id, drug): raw hosp.prescriptions, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per prescription order line (pharmacy_id, drug): raw hosp.prescriptions, typed and selected by
+-- read_mimic; MIMIC-IV column names kept.
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'prescriptions')) }}

@@ -1,4 +1,5 @@
--- One row per service change within an admission (hadm_id, transfertime): raw hosp.services, typed and selected by read_mimic; MIMIC-IV column names kept.
+-- One row per service change within an admission (hadm_id, transfertime): raw hosp.services, typed and
+-- selected by read_mimic; MIMIC-IV column names kept.
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'services')) }}

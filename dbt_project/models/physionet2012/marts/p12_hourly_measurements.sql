@@ -66,7 +66,7 @@ spine as (
         cohort.record_id,
         hours.hr,
     from cohort
-    cross join range({{ var('vis_window_hours') }}) as hours(hr)
+    cross join range({{ var('vis_window_hours') }}) as hours (hr)
 
 ),
 

@@ -61,7 +61,7 @@ step_inputs as (
         coalesce(icu_stays.outtime > vis_starts.first_vis_starttime + interval 24 hour, false)
             as has_icu_over_24h_after_vis,
         coalesce(outcomes.is_outcome_known, false) as is_outcome_known,
-        icu_stays.discharge_location is distinct from 'AGAINST ADVICE' as is_not_against_advice,
+        (icu_stays.discharge_location is distinct from 'AGAINST ADVICE') as is_not_against_advice,
         coalesce(vis_starts.has_vis_in_48h, false) as has_vis_in_48h,
     from icu_stays
     left join sepsis3

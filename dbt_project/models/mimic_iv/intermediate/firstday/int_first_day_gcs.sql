@@ -1,15 +1,18 @@
 -- First-day window [intime - 6 h, intime + 24 h], by stay.
-with
+with icu_stays as (
 
-icu_stays as (
     select * from {{ ref('int_icu_stays') }}
+
 ),
 
 gcs as (
+
     select * from {{ ref('int_gcs') }}
+
 ),
 
 final as (
+
     select
         icu_stays.subject_id,
         icu_stays.stay_id,
@@ -20,6 +23,7 @@ final as (
         and gcs.charttime >= icu_stays.intime - interval 6 hour
         and gcs.charttime <= icu_stays.intime + interval 1 day
     group by icu_stays.subject_id, icu_stays.stay_id
+
 )
 
 select * from final

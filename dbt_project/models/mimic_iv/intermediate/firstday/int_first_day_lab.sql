@@ -1,29 +1,38 @@
 -- First-day window [intime - 6 h, intime + 24 h]. Labs are matched on
 -- subject_id, not hadm_id (mimic-code): a value from an adjacent admission
 -- inside the window counts.
-with
+with icu_stays as (
 
-icu_stays as (
     select * from {{ ref('int_icu_stays') }}
+
 ),
 
 chemistry as (
+
     select * from {{ ref('int_chemistry') }}
+
 ),
 
 complete_blood_count as (
+
     select * from {{ ref('int_complete_blood_count') }}
+
 ),
 
 enzyme as (
+
     select * from {{ ref('int_enzyme') }}
+
 ),
 
 coagulation as (
+
     select * from {{ ref('int_coagulation') }}
+
 ),
 
 chemistry_first_day as (
+
     select
         icu_stays.stay_id,
         min(chemistry.bicarbonate) as bicarbonate_min,
@@ -42,9 +51,11 @@ chemistry_first_day as (
         and chemistry.charttime >= icu_stays.intime - interval 6 hour
         and chemistry.charttime <= icu_stays.intime + interval 1 day
     group by icu_stays.stay_id
+
 ),
 
 cbc_first_day as (
+
     select
         icu_stays.stay_id,
         min(complete_blood_count.platelet) as platelets_min,
@@ -57,9 +68,11 @@ cbc_first_day as (
         and complete_blood_count.charttime >= icu_stays.intime - interval 6 hour
         and complete_blood_count.charttime <= icu_stays.intime + interval 1 day
     group by icu_stays.stay_id
+
 ),
 
 enzyme_first_day as (
+
     select
         icu_stays.stay_id,
         min(enzyme.bilirubin_total) as bilirubin_total_min,
@@ -70,9 +83,11 @@ enzyme_first_day as (
         and enzyme.charttime >= icu_stays.intime - interval 6 hour
         and enzyme.charttime <= icu_stays.intime + interval 1 day
     group by icu_stays.stay_id
+
 ),
 
 coagulation_first_day as (
+
     select
         icu_stays.stay_id,
         min(coagulation.pt) as pt_min,
@@ -85,9 +100,11 @@ coagulation_first_day as (
         and coagulation.charttime >= icu_stays.intime - interval 6 hour
         and coagulation.charttime <= icu_stays.intime + interval 1 day
     group by icu_stays.stay_id
+
 ),
 
 final as (
+
     select
         icu_stays.subject_id,
         icu_stays.stay_id,
@@ -104,6 +121,7 @@ final as (
         on icu_stays.stay_id = enzyme_first_day.stay_id
     left join coagulation_first_day
         on icu_stays.stay_id = coagulation_first_day.stay_id
+
 )
 
 select * from final

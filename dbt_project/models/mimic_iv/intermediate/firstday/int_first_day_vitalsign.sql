@@ -1,15 +1,18 @@
 -- First-day window [intime - 6 h, intime + 24 h], by stay.
-with
+with icu_stays as (
 
-icu_stays as (
     select * from {{ ref('int_icu_stays') }}
+
 ),
 
 vitalsign as (
+
     select * from {{ ref('int_vitalsign') }}
+
 ),
 
 final as (
+
     select
         icu_stays.subject_id,
         icu_stays.stay_id,
@@ -34,6 +37,7 @@ final as (
         and vitalsign.charttime >= icu_stays.intime - interval 6 hour
         and vitalsign.charttime <= icu_stays.intime + interval 1 day
     group by icu_stays.subject_id, icu_stays.stay_id
+
 )
 
 select * from final

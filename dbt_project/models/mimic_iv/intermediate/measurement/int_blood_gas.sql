@@ -4,27 +4,34 @@
 -- The "latest within N hours" lookups are ASOF joins (latest value at or
 -- before the gas, then kept only if recent enough): same result as a range
 -- join + row_number, without the per-patient fan-out.
-with
+with lab_measurements as (
 
-lab_measurements as (
     select * from {{ ref('int_lab_measurements') }}
+
 ),
 
 chartevents as (
+
     select * from {{ ref('stg_mimic__chartevents') }}
+
 ),
 
 chart_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept = 'blood_gas_chart'
+
 ),
 
 blood_gas_events as (
+
     select * from lab_measurements
     where concept = 'blood_gas'
+
 ),
 
 blood_gas_pivoted as (
+
     select
         max(subject_id) as subject_id,
         max(hadm_id) as hadm_id,
@@ -60,14 +67,18 @@ blood_gas_pivoted as (
         max(case when measurement = 'temperature' then valuenum end) as temperature,
     from blood_gas_events
     group by specimen_id
+
 ),
 
 blood_gas_with_po2 as (
+
     select * from blood_gas_pivoted
     where po2 is not null
+
 ),
 
 chart_events as (
+
     select
         chartevents.subject_id,
         chartevents.charttime,
@@ -78,9 +89,11 @@ chart_events as (
         on chartevents.itemid = chart_itemids.itemid
     where chartevents.valuenum > 0
         and chartevents.valuenum <= 100
+
 ),
 
 charted_spo2 as (
+
     select
         subject_id,
         charttime,
@@ -88,9 +101,11 @@ charted_spo2 as (
     from chart_events
     where measurement = 'spo2'
     group by subject_id, charttime
+
 ),
 
 charted_fio2 as (
+
     select
         subject_id,
         charttime,
@@ -102,14 +117,18 @@ charted_fio2 as (
     from chart_events
     where measurement = 'fio2_chartevents'
     group by subject_id, charttime
+
 ),
 
 usable_charted_fio2 as (
+
     select * from charted_fio2
     where fio2_chartevents > 0
+
 ),
 
 with_spo2 as (
+
     select
         blood_gas_with_po2.*,
         case
@@ -120,9 +139,11 @@ with_spo2 as (
     asof left join charted_spo2
         on blood_gas_with_po2.subject_id = charted_spo2.subject_id
         and blood_gas_with_po2.charttime >= charted_spo2.charttime
+
 ),
 
 with_fio2 as (
+
     select
         with_spo2.*,
         case
@@ -133,9 +154,11 @@ with_fio2 as (
     asof left join usable_charted_fio2
         on with_spo2.subject_id = usable_charted_fio2.subject_id
         and with_spo2.charttime >= usable_charted_fio2.charttime
+
 ),
 
 final as (
+
     select
         subject_id,
         hadm_id,
@@ -174,6 +197,7 @@ final as (
         lactate,
         glucose,
     from with_fio2
+
 )
 
 select * from final

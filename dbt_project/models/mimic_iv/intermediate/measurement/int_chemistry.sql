@@ -1,20 +1,23 @@
 -- Chemistry per lab specimen; values must be > 0 except the anion gap, and
 -- values above a plausible upper limit are dropped (mimic-code chemistry).
-with
+with lab_measurements as (
 
-lab_measurements as (
     select * from {{ ref('int_lab_measurements') }}
+
 ),
 
 chemistry_events as (
+
     select * from lab_measurements
     where concept = 'chemistry'
         and valuenum is not null
         -- the anion gap may legitimately be <= 0
         and (valuenum > 0 or measurement = 'aniongap')
+
 ),
 
 final as (
+
     {{ lab_panel_pivot('chemistry_events', [
         ('albumin', 10),
         ('globulin', 10),
@@ -29,6 +32,7 @@ final as (
         ('sodium', 200),
         ('potassium', 30)
     ]) }}
+
 )
 
 select * from final

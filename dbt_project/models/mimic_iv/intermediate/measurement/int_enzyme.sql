@@ -1,17 +1,20 @@
 -- Liver / enzyme values per lab specimen, values > 0 (mimic-code enzyme).
-with
+with lab_measurements as (
 
-lab_measurements as (
     select * from {{ ref('int_lab_measurements') }}
+
 ),
 
 enzyme_events as (
+
     select * from lab_measurements
     where concept = 'enzyme'
         and valuenum > 0
+
 ),
 
 final as (
+
     {{ lab_panel_pivot('enzyme_events', [
         'alt',
         'alp',
@@ -25,6 +28,7 @@ final as (
         'ggt',
         'ld_ldh'
     ]) }}
+
 )
 
 select * from final

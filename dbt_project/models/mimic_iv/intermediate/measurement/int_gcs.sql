@@ -2,18 +2,21 @@
 -- verbal part 0 and the total is then set to 15 (pre-sedation GCS assumed
 -- normal, as mimic-code and the SAPS-II authors do). Missing components are
 -- carried forward from the previous charted row only when it is < 6 h old.
-with
+with chartevents as (
 
-chartevents as (
     select * from {{ ref('stg_mimic__chartevents') }}
+
 ),
 
 gcs_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept = 'gcs'
+
 ),
 
 gcs_pivoted as (
+
     select
         chartevents.subject_id,
         chartevents.stay_id,
@@ -32,9 +35,11 @@ gcs_pivoted as (
     inner join gcs_itemids
         on chartevents.itemid = gcs_itemids.itemid
     group by chartevents.subject_id, chartevents.stay_id, chartevents.charttime
+
 ),
 
 with_previous as (
+
     select
         *,
         lag(charttime) over by_time as previous_charttime,
@@ -43,19 +48,26 @@ with_previous as (
         lag(gcs_eyes) over by_time as previous_gcs_eyes_any_age,
     from gcs_pivoted
     window by_time as (partition by stay_id order by charttime)
+
 ),
 
 previous_within_6h as (
+
     -- the previous row is only used when it is less than 6 hours old
     select
         *,
-        case when previous_charttime > charttime - interval 6 hour then previous_gcs_motor_any_age end as previous_gcs_motor,
-        case when previous_charttime > charttime - interval 6 hour then previous_gcs_verbal_any_age end as previous_gcs_verbal,
-        case when previous_charttime > charttime - interval 6 hour then previous_gcs_eyes_any_age end as previous_gcs_eyes,
+        case when previous_charttime > charttime - interval 6 hour then previous_gcs_motor_any_age end
+            as previous_gcs_motor,
+        case when previous_charttime > charttime - interval 6 hour then previous_gcs_verbal_any_age end
+            as previous_gcs_verbal,
+        case when previous_charttime > charttime - interval 6 hour then previous_gcs_eyes_any_age end
+            as previous_gcs_eyes,
     from with_previous
+
 ),
 
 final as (
+
     select
         subject_id,
         stay_id,
@@ -75,6 +87,7 @@ final as (
         coalesce(gcs_eyes, previous_gcs_eyes) as gcs_eyes,
         gcs_unable,
     from previous_within_6h
+
 )
 
 select * from final

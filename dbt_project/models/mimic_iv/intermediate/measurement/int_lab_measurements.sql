@@ -5,18 +5,21 @@
 -- A view: staging is already Parquet filtered to the score itemids, so a table
 -- here would copy most of labevents (158 M rows in MIMIC-IV v3.1) once more.
 {{ config(materialized='view') }}
-with
+with labevents as (
 
-labevents as (
     select * from {{ ref('stg_mimic__labevents') }}
+
 ),
 
 lab_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept in ('chemistry', 'complete_blood_count', 'enzyme', 'coagulation', 'blood_gas')
+
 ),
 
 final as (
+
     select
         labevents.labevent_id,
         labevents.subject_id,
@@ -32,6 +35,7 @@ final as (
     from labevents
     inner join lab_itemids
         on labevents.itemid = lab_itemids.itemid
+
 )
 
 select * from final

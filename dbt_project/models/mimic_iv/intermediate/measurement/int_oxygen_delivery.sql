@@ -4,18 +4,21 @@
 -- row, 'None') keeps its own row. mimic-code joins the devices to the flow rows
 -- and drops the rest (mimic-code issue #1570); `oxygen_delivery_requires_flow:
 -- true` reproduces that.
-with
+with chartevents as (
 
-chartevents as (
     select * from {{ ref('stg_mimic__chartevents') }}
+
 ),
 
 oxygen_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept = 'oxygen_delivery'
+
 ),
 
 oxygen_events as (
+
     select
         chartevents.subject_id,
         chartevents.stay_id,
@@ -27,9 +30,11 @@ oxygen_events as (
     from chartevents
     inner join oxygen_itemids
         on chartevents.itemid = oxygen_itemids.itemid
+
 ),
 
 latest_flows as (
+
     -- one flow per patient, time and kind: the last stored, then the highest
     select *
     from oxygen_events
@@ -39,9 +44,11 @@ latest_flows as (
         partition by subject_id, charttime, measurement
         order by storetime desc nulls last, valuenum desc nulls last
     ) = 1
+
 ),
 
 devices as (
+
     -- device slots 1-4 in the same order: the last stored, then the text descending
     select
         subject_id,
@@ -54,9 +61,11 @@ devices as (
         ) as device_rank,
     from oxygen_events
     where measurement = 'o2_delivery_device'
+
 ),
 
 flows_with_devices as (
+
     select
         coalesce(latest_flows.subject_id, devices.subject_id) as subject_id,
         coalesce(latest_flows.stay_id, devices.stay_id) as stay_id,
@@ -73,9 +82,11 @@ flows_with_devices as (
     -- mimic-code: only charted times with a flow
     where latest_flows.subject_id is not null
     {%- endif %}
+
 ),
 
 final as (
+
     select
         subject_id,
         max(stay_id) as stay_id,
@@ -88,6 +99,7 @@ final as (
         max(case when device_rank = 4 then o2_device end) as o2_delivery_device_4,
     from flows_with_devices
     group by subject_id, charttime
+
 )
 
 select * from final

@@ -3,17 +3,20 @@
 -- charting; the first one the time since the first heart rate). Windows as
 -- mimic-code: "24 h" = chartings in [t - 23 h, t] (each charting is assumed to
 -- hold one hour of urine); "12 h" / "6 h" count hour boundaries (<= 11 / <= 5).
-with
+with icustay_times as (
 
-icustay_times as (
     select * from {{ ref('int_icustay_times') }}
+
 ),
 
 urine_output as (
+
     select * from {{ ref('int_urine_output') }}
+
 ),
 
 time_since_last as (
+
     select
         urine_output.stay_id,
         urine_output.charttime,
@@ -30,9 +33,11 @@ time_since_last as (
         on urine_output.stay_id = icustay_times.stay_id
     where icustay_times.intime_hr is not null
     window by_time as (partition by urine_output.stay_id order by urine_output.charttime)
+
 ),
 
 windowed as (
+
     -- every charting of the stay in [t - 23 h, t] counts for "24 h" (elapsed time); "12 h" / "6 h"
     -- keep those at most 11 / 5 hour boundaries before t (mimic-code DATETIME_DIFF(..., HOUR))
     select
@@ -59,9 +64,11 @@ windowed as (
         and previous_uo.charttime >= current_uo.charttime - interval 23 hour
         and previous_uo.charttime <= current_uo.charttime
     group by current_uo.stay_id, current_uo.charttime, current_uo.urine_output_ml
+
 ),
 
 final as (
+
     select
         stay_id,
         charttime,
@@ -74,6 +81,7 @@ final as (
         round(uo_tm_12hr, 2) as uo_tm_12hr,
         round(uo_tm_24hr, 2) as uo_tm_24hr,
     from windowed
+
 )
 
 select * from final

@@ -1,17 +1,20 @@
 -- Ventilator settings pivoted per patient and charted time (text modes kept as
 -- text; FiO2 cleaned to percent; PEEP outside 0-100 dropped).
-with
+with chartevents as (
 
-chartevents as (
     select * from {{ ref('stg_mimic__chartevents') }}
+
 ),
 
 setting_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept = 'ventilator_setting'
+
 ),
 
 setting_events as (
+
     select
         chartevents.subject_id,
         chartevents.stay_id,
@@ -33,9 +36,11 @@ setting_events as (
         on chartevents.itemid = setting_itemids.itemid
     where chartevents.value is not null
         and chartevents.stay_id is not null
+
 ),
 
 final as (
+
     select
         subject_id,
         max(stay_id) as stay_id,
@@ -56,6 +61,7 @@ final as (
         max(case when measurement = 'ventilator_type' then value end) as ventilator_type,
     from setting_events
     group by subject_id, charttime
+
 )
 
 select * from final

@@ -1,15 +1,18 @@
-with
+with chartevents as (
 
-chartevents as (
     select * from {{ ref('stg_mimic__chartevents') }}
+
 ),
 
 vitalsign_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept = 'vitalsign'
+
 ),
 
 vitalsign_events as (
+
     select
         chartevents.subject_id,
         chartevents.stay_id,
@@ -21,9 +24,11 @@ vitalsign_events as (
         on chartevents.itemid = vitalsign_itemids.itemid
     where chartevents.stay_id is not null
         and chartevents.valuenum is not null
+
 ),
 
 final as (
+
     select
         subject_id,
         stay_id,
@@ -43,6 +48,7 @@ final as (
         avg(case when measurement = 'glucose' and valuenum > 0 then valuenum end) as glucose,
     from vitalsign_events
     group by subject_id, stay_id, charttime
+
 )
 
 select * from final

@@ -6,41 +6,56 @@
 -- first 24 h (var lods_pao2fio2_window; mimic-code's whole-stay window leaks
 -- late gases into a first-day score, see docs/scores.md).
 -- Hepatic: the standard PT is assumed to be 12 s (mimic-code).
-with
+with icu_stays as (
 
-icu_stays as (
     select * from {{ ref('int_icu_stays') }}
+
 ),
 
 oxygen_device_chartings as (
+
     select * from {{ ref('int_oxygen_device_chartings') }}
+
 ),
 
 blood_gas as (
+
     select * from {{ ref('int_blood_gas') }}
+
 ),
 
 ventilation as (
+
     select * from {{ ref('int_ventilation') }}
+
 ),
 
 first_day_vitalsign as (
+
     select * from {{ ref('int_first_day_vitalsign') }}
+
 ),
 
 first_day_lab as (
+
     select * from {{ ref('int_first_day_lab') }}
+
 ),
 
 first_day_gcs as (
+
     select * from {{ ref('int_first_day_gcs') }}
+
 ),
 
 first_day_urine_output as (
+
     select * from {{ ref('int_first_day_urine_output') }}
+
 ),
 
 cpap as (
+
     select
         icu_stays.stay_id,
         min(oxygen_device_chartings.charttime - interval 1 hour) as starttime,
@@ -53,9 +68,11 @@ cpap as (
     where lower(oxygen_device_chartings.value) like '%cpap%'
         or lower(oxygen_device_chartings.value) like '%bipap mask%'
     group by icu_stays.stay_id
+
 ),
 
 ventilated_pafi as (
+
     select
         icu_stays.stay_id,
         min(blood_gas.pao2fio2ratio) as pao2fio2_vent_min,
@@ -81,9 +98,11 @@ ventilated_pafi as (
     where ventilation.stay_id is not null
         or cpap.stay_id is not null
     group by icu_stays.stay_id
+
 ),
 
 inputs as (
+
     select
         icu_stays.subject_id,
         icu_stays.hadm_id,
@@ -109,9 +128,11 @@ inputs as (
     left join ventilated_pafi on icu_stays.stay_id = ventilated_pafi.stay_id
     left join first_day_lab on icu_stays.stay_id = first_day_lab.stay_id
     left join first_day_urine_output on icu_stays.stay_id = first_day_urine_output.stay_id
+
 ),
 
 points as (
+
     select
         *,
         case
@@ -165,9 +186,11 @@ points as (
             else 0
         end as lods_hepatic,
     from inputs
+
 ),
 
 final as (
+
     select
         subject_id,
         hadm_id,
@@ -185,6 +208,7 @@ final as (
         lods_hematologic,
         lods_hepatic,
     from points
+
 )
 
 select * from final

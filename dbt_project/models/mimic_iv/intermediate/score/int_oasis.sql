@@ -2,33 +2,44 @@
 -- overlapping [intime, intime + 24 h] and elective surgery (ELECTIVE admission
 -- with a surgical / orthopaedic service before intime + 24 h). Pre-ICU length
 -- of stay in minutes from hospital admission (minute boundaries crossed).
-with
+with icu_stays as (
 
-icu_stays as (
     select * from {{ ref('int_icu_stays') }}
+
 ),
 
 services as (
+
     select * from {{ ref('stg_mimic__services') }}
+
 ),
 
 ventilation as (
+
     select * from {{ ref('int_ventilation') }}
+
 ),
 
 first_day_vitalsign as (
+
     select * from {{ ref('int_first_day_vitalsign') }}
+
 ),
 
 first_day_gcs as (
+
     select * from {{ ref('int_first_day_gcs') }}
+
 ),
 
 first_day_urine_output as (
+
     select * from {{ ref('int_first_day_urine_output') }}
+
 ),
 
 surgical_service as (
+
     -- a stay without any services row is "not surgical" (0), not unknown
     select
         icu_stays.stay_id,
@@ -42,9 +53,11 @@ surgical_service as (
         on icu_stays.hadm_id = services.hadm_id
         and services.transfertime < icu_stays.intime + interval 1 day
     group by icu_stays.stay_id
+
 ),
 
 invasive_ventilation_day1 as (
+
     select distinct icu_stays.stay_id
     from icu_stays
     inner join ventilation
@@ -52,9 +65,11 @@ invasive_ventilation_day1 as (
         and ventilation.ventilation_status = 'InvasiveVent'
         and ventilation.starttime <= icu_stays.intime + interval 1 day
         and ventilation.endtime >= icu_stays.intime
+
 ),
 
 inputs as (
+
     select
         icu_stays.subject_id,
         icu_stays.hadm_id,
@@ -84,9 +99,11 @@ inputs as (
     left join first_day_urine_output on icu_stays.stay_id = first_day_urine_output.stay_id
     left join surgical_service on icu_stays.stay_id = surgical_service.stay_id
     left join invasive_ventilation_day1 on icu_stays.stay_id = invasive_ventilation_day1.stay_id
+
 ),
 
 points as (
+
     select
         *,
         case
@@ -162,9 +179,11 @@ points as (
             when electivesurgery = 0 then 6
         end as oasis_electivesurgery,
     from inputs
+
 ),
 
 summed as (
+
     select
         *,
         coalesce(oasis_age, 0)
@@ -178,9 +197,11 @@ summed as (
             + coalesce(oasis_mechvent, 0)
             + coalesce(oasis_electivesurgery, 0) as oasis,
     from points
+
 ),
 
 final as (
+
     select
         subject_id,
         hadm_id,
@@ -208,6 +229,7 @@ final as (
         oasis_mechvent,
         oasis_electivesurgery,
     from summed
+
 )
 
 select * from final

@@ -4,57 +4,80 @@
 -- invasively ventilated or inside a CPAP/BiPAP interval of the patient (first
 -- such device charting of a stay - 1 h to last + 4 h, clipped to that stay's
 -- window; matched by subject_id as in mimic-code).
-with
+with icu_stays as (
 
-icu_stays as (
     select * from {{ ref('int_icu_stays') }}
+
 ),
 
 oxygen_device_chartings as (
+
     select * from {{ ref('int_oxygen_device_chartings') }}
+
 ),
 
 services as (
+
     select * from {{ ref('stg_mimic__services') }}
+
 ),
 
 diagnoses_icd as (
+
     select * from {{ ref('stg_mimic__diagnoses_icd') }}
+
 ),
 
 blood_gas as (
+
     select * from {{ ref('int_blood_gas') }}
+
 ),
 
 ventilation as (
+
     select * from {{ ref('int_ventilation') }}
+
 ),
 
 vitalsign as (
+
     select * from {{ ref('int_vitalsign') }}
+
 ),
 
 gcs as (
+
     select * from {{ ref('int_gcs') }}
+
 ),
 
 urine_output as (
+
     select * from {{ ref('int_urine_output') }}
+
 ),
 
 chemistry as (
+
     select * from {{ ref('int_chemistry') }}
+
 ),
 
 complete_blood_count as (
+
     select * from {{ ref('int_complete_blood_count') }}
+
 ),
 
 enzyme as (
+
     select * from {{ ref('int_enzyme') }}
+
 ),
 
 windows as (
+
     select
         subject_id,
         hadm_id,
@@ -64,9 +87,11 @@ windows as (
         intime as starttime,
         intime + interval 24 hour as endtime,
     from icu_stays
+
 ),
 
 cpap as (
+
     select
         windows.subject_id,
         windows.stay_id,
@@ -79,9 +104,11 @@ cpap as (
         and oxygen_device_chartings.charttime <= windows.endtime
     where regexp_matches(lower(oxygen_device_chartings.value), 'cpap mask|bipap')
     group by windows.subject_id, windows.stay_id, windows.starttime, windows.endtime
+
 ),
 
 first_service_surgical as (
+
     -- the admission's first service decides surgical vs medical
     select
         hadm_id,
@@ -91,9 +118,11 @@ first_service_surgical as (
         ) as is_surgical,
     from services
     group by hadm_id
+
 ),
 
 comorbidity as (
+
     select
         hadm_id,
         max(case
@@ -129,9 +158,11 @@ comorbidity as (
         end) as has_metastatic_cancer,
     from diagnoses_icd
     group by hadm_id
+
 ),
 
 ventilated_pafi as (
+
     select
         windows.stay_id,
         min(blood_gas.pao2fio2ratio) as pao2fio2_vent_min,
@@ -154,9 +185,11 @@ ventilated_pafi as (
     where ventilation.stay_id is not null
         or cpap.stay_id is not null
     group by windows.stay_id
+
 ),
 
 gcs_day1 as (
+
     select
         windows.stay_id,
         min(gcs.gcs) as gcs_min,
@@ -166,9 +199,11 @@ gcs_day1 as (
         and gcs.charttime > windows.starttime
         and gcs.charttime <= windows.endtime
     group by windows.stay_id
+
 ),
 
 vitals_day1 as (
+
     select
         windows.stay_id,
         min(vitalsign.heart_rate) as heart_rate_min,
@@ -183,9 +218,11 @@ vitals_day1 as (
         and vitalsign.charttime > windows.starttime
         and vitalsign.charttime <= windows.endtime
     group by windows.stay_id
+
 ),
 
 urine_day1 as (
+
     select
         windows.stay_id,
         sum(urine_output.urine_output_ml) as urine_output_ml,
@@ -195,9 +232,11 @@ urine_day1 as (
         and urine_output.charttime > windows.starttime
         and urine_output.charttime <= windows.endtime
     group by windows.stay_id
+
 ),
 
 chemistry_day1 as (
+
     select
         windows.stay_id,
         max(chemistry.bun) as bun_max,
@@ -213,9 +252,11 @@ chemistry_day1 as (
         and chemistry.charttime > windows.starttime
         and chemistry.charttime <= windows.endtime
     group by windows.stay_id
+
 ),
 
 cbc_day1 as (
+
     select
         windows.stay_id,
         min(complete_blood_count.wbc) as wbc_min,
@@ -226,9 +267,11 @@ cbc_day1 as (
         and complete_blood_count.charttime > windows.starttime
         and complete_blood_count.charttime <= windows.endtime
     group by windows.stay_id
+
 ),
 
 enzyme_day1 as (
+
     select
         windows.stay_id,
         max(enzyme.bilirubin_total) as bilirubin_max,
@@ -238,9 +281,11 @@ enzyme_day1 as (
         and enzyme.charttime > windows.starttime
         and enzyme.charttime <= windows.endtime
     group by windows.stay_id
+
 ),
 
 inputs as (
+
     select
         windows.subject_id,
         windows.hadm_id,
@@ -287,9 +332,11 @@ inputs as (
     left join gcs_day1 on windows.stay_id = gcs_day1.stay_id
     left join comorbidity on windows.hadm_id = comorbidity.hadm_id
     left join first_service_surgical on windows.hadm_id = first_service_surgical.hadm_id
+
 ),
 
 points as (
+
     select
         *,
         case
@@ -383,9 +430,11 @@ points as (
             when admission_category = 'UnscheduledSurgical' then 8
         end as sapsii_admissiontype,
     from inputs
+
 ),
 
 summed as (
+
     select
         *,
         coalesce(sapsii_age, 0)
@@ -404,9 +453,11 @@ summed as (
             + coalesce(sapsii_comorbidity, 0)
             + coalesce(sapsii_admissiontype, 0) as sapsii,
     from points
+
 ),
 
 final as (
+
     select
         subject_id,
         hadm_id,
@@ -431,6 +482,7 @@ final as (
         sapsii_comorbidity,
         sapsii_admissiontype,
     from summed
+
 )
 
 select * from final

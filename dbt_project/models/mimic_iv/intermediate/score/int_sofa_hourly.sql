@@ -4,53 +4,74 @@
 -- A component is NULL for an hour without data; *_24hours is the worst of
 -- the current and 23 preceding hours (NULL -> 0) and sofa_24hours their sum.
 -- Labs join on hadm_id, blood gases on subject_id (mimic-code).
-with
+with icustay_hourly as (
 
-icustay_hourly as (
     select * from {{ ref('int_icustay_hourly') }}
+
 ),
 
 icustays as (
+
     select * from {{ ref('stg_mimic__icustays') }}
+
 ),
 
 blood_gas as (
+
     select * from {{ ref('int_blood_gas') }}
+
 ),
 
 ventilation as (
+
     select * from {{ ref('int_ventilation') }}
+
 ),
 
 vitalsign as (
+
     select * from {{ ref('int_vitalsign') }}
+
 ),
 
 gcs as (
+
     select * from {{ ref('int_gcs') }}
+
 ),
 
 enzyme as (
+
     select * from {{ ref('int_enzyme') }}
+
 ),
 
 chemistry as (
+
     select * from {{ ref('int_chemistry') }}
+
 ),
 
 complete_blood_count as (
+
     select * from {{ ref('int_complete_blood_count') }}
+
 ),
 
 urine_output_rate as (
+
     select * from {{ ref('int_urine_output_rate') }}
+
 ),
 
 vasopressor_infusions as (
+
     select * from {{ ref('int_sofa_vasopressor_infusions') }}
+
 ),
 
 hours as (
+
     select
         icustay_hourly.stay_id,
         icustays.hadm_id,
@@ -60,9 +81,11 @@ hours as (
     from icustay_hourly
     inner join icustays
         on icustay_hourly.stay_id = icustays.stay_id
+
 ),
 
 arterial_pafi as (
+
     -- a gas counts as "ventilated" inside an invasive ventilation episode
     select
         icustays.stay_id,
@@ -78,9 +101,11 @@ arterial_pafi as (
         and blood_gas.charttime <= ventilation.endtime
         and ventilation.ventilation_status = 'InvasiveVent'
     where blood_gas.specimen = 'ART.'
+
 ),
 
 pafi_by_hour as (
+
     select
         stay_id,
         {{ hour_ceiling('charttime') }} as endtime,
@@ -88,54 +113,66 @@ pafi_by_hour as (
         min(case when is_ventilated then pao2fio2ratio end) as pao2fio2ratio_vent,
     from arterial_pafi
     group by all
+
 ),
 
 mbp_by_hour as (
+
     select
         stay_id,
         {{ hour_ceiling('charttime') }} as endtime,
         min(mbp) as meanbp_min,
     from vitalsign
     group by all
+
 ),
 
 gcs_by_hour as (
+
     select
         stay_id,
         {{ hour_ceiling('charttime') }} as endtime,
         min(gcs) as gcs_min,
     from gcs
     group by all
+
 ),
 
 bilirubin_by_hour as (
+
     select
         hadm_id,
         {{ hour_ceiling('charttime') }} as endtime,
         max(bilirubin_total) as bilirubin_max,
     from enzyme
     group by all
+
 ),
 
 creatinine_by_hour as (
+
     select
         hadm_id,
         {{ hour_ceiling('charttime') }} as endtime,
         max(creatinine) as creatinine_max,
     from chemistry
     group by all
+
 ),
 
 platelet_by_hour as (
+
     select
         hadm_id,
         {{ hour_ceiling('charttime') }} as endtime,
         min(platelet) as platelet_min,
     from complete_blood_count
     group by all
+
 ),
 
 urine_by_hour as (
+
     -- 24 h volume scaled to 24 h, only when the charted volumes cover 22-30 h
     select
         stay_id,
@@ -146,18 +183,22 @@ urine_by_hour as (
         end) as uo_24hr,
     from urine_output_rate
     group by all
+
 ),
 
 grid_bounds as (
+
     select
         stay_id,
         min(endtime) as first_endtime,
         max(endtime) as last_endtime,
     from icustay_hourly
     group by stay_id
+
 ),
 
 vasopressor_hours as (
+
     -- an infusion counts for every hour whose end falls in (starttime, endtime];
     -- clipped to the stay's grid so a mis-charted endtime cannot explode the expansion
     select
@@ -176,9 +217,11 @@ vasopressor_hours as (
     inner join grid_bounds
         on vasopressor_infusions.stay_id = grid_bounds.stay_id
     where vasopressor_infusions.endtime > vasopressor_infusions.starttime
+
 ),
 
 vasopressor_by_hour as (
+
     select
         stay_id,
         endtime,
@@ -188,9 +231,11 @@ vasopressor_by_hour as (
         max(case when vasopressor = 'dobutamine' then rate_mcg_kg_min end) as rate_dobutamine,
     from vasopressor_hours
     group by all
+
 ),
 
 hourly_inputs as (
+
     select
         hours.stay_id,
         hours.hr,
@@ -233,21 +278,28 @@ hourly_inputs as (
     left join platelet_by_hour
         on hours.hadm_id = platelet_by_hour.hadm_id
         and hours.endtime = platelet_by_hour.endtime
+
 ),
 
 hourly_points as (
+
     select
         *,
-        {{ sofa_respiration_points('pao2fio2ratio_vent', 'pao2fio2ratio_novent', include_ventilated_300_400=true) }} as respiration,
+        {{ sofa_respiration_points('pao2fio2ratio_vent', 'pao2fio2ratio_novent', include_ventilated_300_400=true) }}
+            as respiration,
         {{ sofa_coagulation_points('platelet_min') }} as coagulation,
         {{ sofa_liver_points('bilirubin_max') }} as liver,
-        {{ sofa_cardiovascular_points('rate_dopamine', 'rate_dobutamine', 'rate_epinephrine', 'rate_norepinephrine', 'meanbp_min') }} as cardiovascular,
+        {{ sofa_cardiovascular_points(
+            'rate_dopamine', 'rate_dobutamine', 'rate_epinephrine', 'rate_norepinephrine', 'meanbp_min'
+        ) }} as cardiovascular,
         {{ sofa_cns_points('gcs_min') }} as cns,
         {{ sofa_renal_points('creatinine_max', 'uo_24hr') }} as renal,
     from hourly_inputs
+
 ),
 
 rolling_worst as (
+
     select
         *,
         coalesce(max(respiration) over last_24h, 0) as respiration_24hours,
@@ -261,9 +313,11 @@ rolling_worst as (
         partition by stay_id order by hr
         rows between 23 preceding and current row
     )
+
 ),
 
 final as (
+
     select
         *,
         respiration_24hours
@@ -275,6 +329,7 @@ final as (
     from rolling_worst
     -- hours before the first heart rate only feed the rolling window
     where hr >= 0
+
 )
 
 select * from final

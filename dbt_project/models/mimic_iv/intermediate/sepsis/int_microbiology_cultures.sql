@@ -1,12 +1,13 @@
 -- Every specimen counts as a culture, whatever its type. Positive: any row with
 -- an organism that is not NEGATIVE (90856) / CANCELLED (90760).
-with
+with microbiologyevents as (
 
-microbiologyevents as (
     select * from {{ ref('stg_mimic__microbiologyevents') }}
+
 ),
 
 final as (
+
     select
         micro_specimen_id,
         max(subject_id) as subject_id,
@@ -24,6 +25,7 @@ final as (
         end) as is_positive_culture,
     from microbiologyevents
     group by micro_specimen_id
+
 )
 
 select * from final

@@ -4,20 +4,23 @@
 -- One row per stay: the earliest suspicion, then antibiotic, culture and SOFA
 -- hour; NULLs sort first on purpose (BigQuery ASC, which mimic-code relies on).
 -- Onset = end of the chosen SOFA hour (maintainer's answer, mimic-code #1956).
-with
+with suspicion_of_infection as (
 
-suspicion_of_infection as (
     select * from {{ ref('int_suspicion_of_infection') }}
     where stay_id is not null
         and suspected_infection = 1
+
 ),
 
 sofa_hourly as (
+
     select * from {{ ref('int_sofa_hourly') }}
     where sofa_24hours >= 2
+
 ),
 
 candidates as (
+
     select
         suspicion_of_infection.subject_id,
         suspicion_of_infection.stay_id,
@@ -45,9 +48,11 @@ candidates as (
         on suspicion_of_infection.stay_id = sofa_hourly.stay_id
         and sofa_hourly.endtime >= suspicion_of_infection.suspected_infection_time - interval 48 hour
         and sofa_hourly.endtime <= suspicion_of_infection.suspected_infection_time + interval 24 hour
+
 ),
 
 final as (
+
     select
         subject_id,
         stay_id,
@@ -64,6 +69,7 @@ final as (
         renal_24hours,
     from candidates
     where candidate_rank = 1
+
 )
 
 select * from final

@@ -4,17 +4,20 @@
 -- Suspicion time = culture time when the culture came first, else the
 -- antibiotic time. The earliest matching culture is used (date, time with
 -- undated-time cultures last, positive first, specimen id).
-with
+with antibiotics as (
 
-antibiotics as (
     select * from {{ ref('int_antibiotic_prescriptions') }}
+
 ),
 
 cultures as (
+
     select * from {{ ref('int_microbiology_cultures') }}
+
 ),
 
 numbered_antibiotics as (
+
     select
         subject_id,
         hadm_id,
@@ -27,9 +30,11 @@ numbered_antibiotics as (
             order by starttime nulls first, stoptime nulls first, antibiotic, hadm_id, stay_id
         ) as ab_id,
     from antibiotics
+
 ),
 
 culture_then_antibiotic as (
+
     select
         numbered_antibiotics.subject_id,
         numbered_antibiotics.ab_id,
@@ -39,10 +44,10 @@ culture_then_antibiotic as (
         row_number() over (
             partition by numbered_antibiotics.subject_id, numbered_antibiotics.ab_id
             order by
-                cultures.chartdate,
-                cultures.charttime nulls last,
+                cultures.chartdate asc,
+                cultures.charttime asc nulls last,
                 cultures.is_positive_culture desc,
-                cultures.micro_specimen_id
+                cultures.micro_specimen_id asc
         ) as culture_rank,
     from numbered_antibiotics
     inner join cultures
@@ -59,9 +64,11 @@ culture_then_antibiotic as (
                 and numbered_antibiotics.antibiotic_date <= cultures.chartdate + interval 3 day
             )
         )
+
 ),
 
 antibiotic_then_culture as (
+
     select
         numbered_antibiotics.subject_id,
         numbered_antibiotics.ab_id,
@@ -71,10 +78,10 @@ antibiotic_then_culture as (
         row_number() over (
             partition by numbered_antibiotics.subject_id, numbered_antibiotics.ab_id
             order by
-                cultures.chartdate,
-                cultures.charttime nulls last,
+                cultures.chartdate asc,
+                cultures.charttime asc nulls last,
                 cultures.is_positive_culture desc,
-                cultures.micro_specimen_id
+                cultures.micro_specimen_id asc
         ) as culture_rank,
     from numbered_antibiotics
     inner join cultures
@@ -91,9 +98,11 @@ antibiotic_then_culture as (
                 and numbered_antibiotics.antibiotic_date <= cultures.chartdate
             )
         )
+
 ),
 
 final as (
+
     select
         numbered_antibiotics.subject_id,
         numbered_antibiotics.stay_id,
@@ -115,7 +124,8 @@ final as (
         end as suspected_infection_time,
         coalesce(culture_then_antibiotic.culture_time, antibiotic_then_culture.culture_time) as culture_time,
         coalesce(culture_then_antibiotic.specimen, antibiotic_then_culture.specimen) as specimen,
-        coalesce(culture_then_antibiotic.is_positive_culture, antibiotic_then_culture.is_positive_culture) as positive_culture,
+        coalesce(culture_then_antibiotic.is_positive_culture, antibiotic_then_culture.is_positive_culture)
+            as positive_culture,
     from numbered_antibiotics
     left join culture_then_antibiotic
         on numbered_antibiotics.subject_id = culture_then_antibiotic.subject_id
@@ -125,6 +135,7 @@ final as (
         on numbered_antibiotics.subject_id = antibiotic_then_culture.subject_id
         and numbered_antibiotics.ab_id = antibiotic_then_culture.ab_id
         and antibiotic_then_culture.culture_rank = 1
+
 )
 
 select * from final

@@ -2,18 +2,21 @@
 -- (mcg/kg/min). Independent of the VIS normalisation on purpose: SOFA must
 -- reconcile with mimic-code. Norepinephrine charted in mg/kg/min is x1000,
 -- except with patientweight = 1 (a mis-documented mcg rate, kept as is).
-with
+with inputevents as (
 
-inputevents as (
     select * from {{ ref('stg_mimic__inputevents') }}
+
 ),
 
 vasopressor_itemids as (
+
     select * from {{ ref('score_itemids') }}
     where concept = 'sofa_vasopressor'
+
 ),
 
 final as (
+
     select
         inputevents.stay_id,
         vasopressor_itemids.measurement as vasopressor,
@@ -29,6 +32,7 @@ final as (
     from inputevents
     inner join vasopressor_itemids
         on inputevents.itemid = vasopressor_itemids.itemid
+
 )
 
 select * from final

@@ -4,25 +4,29 @@
 -- An episode ends at the next charted time of any status (or at its own last
 -- time when that is >= 14 h away). Episodes with a single timestamp are
 -- dropped (mimic-code ventilation).
-with
+with ventilation_status as (
 
-ventilation_status as (
     select * from {{ ref('int_ventilation_status') }}
+
 ),
 
 with_neighbours as (
+
     select
         stay_id,
         charttime,
         ventilation_status,
-        lag(charttime) over (partition by stay_id, ventilation_status order by charttime) as previous_same_status_charttime,
+        lag(charttime) over (partition by stay_id, ventilation_status order by charttime)
+            as previous_same_status_charttime,
         lag(ventilation_status) over by_time as previous_status,
         lead(charttime) over by_time as next_charttime,
     from ventilation_status
     window by_time as (partition by stay_id order by charttime)
+
 ),
 
 flagged as (
+
     select
         *,
         case
@@ -32,16 +36,20 @@ flagged as (
             else 0
         end as is_new_episode,
     from with_neighbours
+
 ),
 
 numbered as (
+
     select
         *,
         sum(is_new_episode) over (partition by stay_id order by charttime) as episode_number,
     from flagged
+
 ),
 
 final as (
+
     select
         stay_id,
         min(charttime) as starttime,
@@ -54,6 +62,7 @@ final as (
     from numbered
     group by stay_id, episode_number
     having min(charttime) != max(charttime)
+
 )
 
 select * from final

@@ -5,21 +5,26 @@
 -- (223849) and the Hamilton mode (229314). Text is matched exactly as charted.
 -- A time whose text implies no status (nothing charted, or text not in the
 -- map) has no row (mimic-code ventilation, CTE vs).
-with
+with ventilator_setting as (
 
-ventilator_setting as (
     select * from {{ ref('int_ventilator_setting') }}
+
 ),
 
 oxygen_delivery as (
+
     select * from {{ ref('int_oxygen_delivery') }}
+
 ),
 
 status_map as (
+
     select * from {{ ref('ventilation_status_map') }}
+
 ),
 
 charted_text as (
+
     select stay_id, charttime, 'ventilator_mode' as source, 1 as slot, ventilator_mode as charted_value
     from ventilator_setting
     union all
@@ -33,9 +38,11 @@ charted_text as (
     select stay_id, charttime, 'o2_delivery_device', 3, o2_delivery_device_3 from oxygen_delivery
     union all
     select stay_id, charttime, 'o2_delivery_device', 4, o2_delivery_device_4 from oxygen_delivery
+
 ),
 
 final as (
+
     select
         charted_text.stay_id,
         charted_text.charttime,
@@ -47,6 +54,7 @@ final as (
         and charted_text.slot <= status_map.max_slot
     where charted_text.stay_id is not null
     group by charted_text.stay_id, charted_text.charttime
+
 )
 
 select * from final
