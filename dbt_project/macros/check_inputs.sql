@@ -21,11 +21,13 @@
     {%- if source_name == 'mimic_iv' -%}
         {%- set folder = var('mimic_iv_dir') -%}
         {%- set pattern = folder ~ '/*/*' -%}
-        {%- set how = "run `make synthetic` (synthetic MIMIC-IV-shaped data) or set MIMIC_IV_DIR to a MIMIC-IV folder with hosp/ and icu/" -%}
+        {%- set how = "run `make synthetic` (synthetic MIMIC-IV-shaped data) "
+                      ~ "or set MIMIC_IV_DIR to a MIMIC-IV folder with hosp/ and icu/" -%}
     {%- else -%}
         {%- set folder = var('p12_raw_dir') -%}
         {%- set pattern = folder ~ '/records.parquet' -%}
-        {%- set how = "run `make physionet2012` (or pipelines/ingest_physionet2012.py) or set P12_RAW_DIR to the ingested Parquet folder" -%}
+        {%- set how = "run `make physionet2012` (or pipelines/ingest_physionet2012.py) "
+                      ~ "or set P12_RAW_DIR to the ingested Parquet folder" -%}
     {%- endif -%}
     {%- if run_query("select count(*) from glob('" ~ pattern ~ "')").rows[0][0] == 0 -%}
         {{ exceptions.raise_compiler_error(
