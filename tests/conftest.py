@@ -95,3 +95,26 @@ def copy_run(run_dir: Path, target: Path) -> Path:
 
     shutil.copytree(run_dir, target)
     return target
+
+
+def undocumented_mart_columns(data_dir: Path) -> list[str]:
+    """'<mart>.<column>' of every mart view column in <data_dir>/warehouse.duckdb without a DuckDB comment.
+
+    dbt writes each column's yml description as a comment (persist_docs), so a column without one is
+    a mart column nobody described. Marts are the views over <data_dir>/marts/*.parquet.
+    """
+    import duckdb
+
+    marts = sorted(p.stem for p in (data_dir / "marts").glob("*.parquet"))
+    assert marts, f"no marts under {data_dir / 'marts'}"
+    con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
+    try:
+        rows = con.execute("select table_name, column_name from duckdb_columns() "
+                           "where table_name in (select unnest(?)) and coalesce(comment, '') = '' "
+                           "order by all", [marts]).fetchall()
+        n_views = con.execute("select count(*) from duckdb_views() where view_name in (select unnest(?))",
+                              [marts]).fetchone()[0]
+    finally:
+        con.close()
+    assert n_views == len(marts), f"expected a view per mart {marts}, found {n_views}"
+    return [f"{table}.{column}" for table, column in rows]

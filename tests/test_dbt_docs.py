@@ -32,3 +32,31 @@ def test_every_seed_has_a_description_that_states_its_grain_first():
     assert not undocumented, f"seeds without a description in a yml file: {undocumented}"
     no_grain = [s for s in seeds if not described[s].lower().startswith("one row per")]
     assert not no_grain, f"seed descriptions that do not start with the grain: {no_grain}"
+
+
+CONTRACT_MARTS = ["cohort", "icu_stays", "vis_hourly", "severity_scores", "static_features", "series_channels",
+                  "p12_cohort", "p12_hourly_measurements", "p12_severity_scores", "p12_static_features",
+                  "p12_series_channels"]
+
+
+def _mart_models() -> dict[str, dict]:
+    out = {}
+    for path in sorted((DBT_PROJECT / "models").glob("**/marts/*.yml")):
+        for entry in (yaml.safe_load(path.read_text()) or {}).get("models", []) or []:
+            out[entry["name"]] = entry
+    return out
+
+
+def test_contract_marts_enforce_a_typed_contract():
+    marts = _mart_models()
+    not_enforced = [m for m in CONTRACT_MARTS if not (marts[m].get("config", {}).get("contract") or {}).get("enforced")]
+    assert not not_enforced, f"contract marts without `contract: {{enforced: true}}`: {not_enforced}"
+    untyped = [f"{m}.{c['name']}" for m in CONTRACT_MARTS for c in marts[m]["columns"] if not c.get("data_type")]
+    assert not untyped, f"contract mart columns without a data_type: {untyped}"
+
+
+def test_every_listed_mart_column_has_a_description():
+    """Columns a mart yml lists (the built warehouse's comments are checked in test_warehouse.py)."""
+    undocumented = [f"{name}.{c['name']}" for name, m in _mart_models().items() for c in m.get("columns", [])
+                    if not (c.get("description") or "").strip()]
+    assert not undocumented, f"mart columns without a description: {undocumented}"

@@ -10,7 +10,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import PHYSIONET2012_DIR, REPO, run_dbt
+
+from conftest import PHYSIONET2012_DIR, REPO, run_dbt, undocumented_mart_columns
 
 if str(REPO) not in sys.path:  # importable once pyproject lists the package
     sys.path.insert(0, str(REPO))
@@ -149,3 +150,16 @@ def test_static_features_severity_and_targets_contract(built):
         ("sofa", "severity_scores", "regression", "auxiliary", True)]
     for target, mart_name, *_ in targets:  # every target names a column of its mart
         assert target in schema(built, mart_name)
+
+
+def test_every_mart_column_carries_its_description_as_a_comment(built):
+    undocumented = undocumented_mart_columns(built)
+    assert not undocumented, f"mart columns without a description (add it to _p12__marts.yml): {undocumented}"
+
+
+def test_contract_mart_names_the_p12_label_and_series(built):
+    entries = {(s, n): v for s, n, v in mart(built, "contract").select("section, name, value").fetchall()}
+    assert entries[("source", "source")] == "physionet2012"
+    assert entries[("primary_label", "in_hospital_mortality")] == "in-hospital death (PhysioNet 2012 outcome)"
+    assert entries[("series", "mart")] == "hourly_measurements"
+    assert entries[("hours", "vis_window_hours")] == "48"

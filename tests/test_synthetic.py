@@ -519,7 +519,7 @@ def test_failure_midway_leaves_no_partial_output(tmp_path, monkeypatch):
 
 
 def test_respiratory_text_charts_every_mapped_string(small_output):
-    """Every text the ventilation status map knows (seeds/scores/ventilation_status_map.csv, trailing
+    """Every text the ventilation status map knows (seeds/mimic_iv/treatment/ventilation/ventilation_status_map.csv, trailing
     spaces included) is charted for its item even in a 400-stay output, plus unmapped text, devices
     without an O2 flow at that time and several devices at one time, so that the warehouse's text path
     runs in every synthetic build."""

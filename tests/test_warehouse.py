@@ -15,7 +15,9 @@ from pathlib import Path
 import duckdb
 import pyarrow.parquet as pq
 import pytest
-from conftest import DBT_PROJECT, REPO, run_dbt
+import yaml
+
+from conftest import DBT_PROJECT, REPO, run_dbt, undocumented_mart_columns
 
 CONTRACT_MARTS = ("cohort", "vis_hourly", "static_features", "severity_scores")
 ALL_MARTS = CONTRACT_MARTS + ("icu_stays", "cohort_attrition", "data_quality")
@@ -164,17 +166,12 @@ def test_demo_data_quality_counts_every_rule(demo_build):
 # hand-made raw files (no real data needed)
 
 def mimic_columns() -> dict[str, tuple[str, list[str]]]:
-    """Table -> (module, required column names), read from the single column spec in the macro."""
-    text = (DBT_PROJECT / "macros" / "mimic_tables.sql").read_text()
-    tables: dict[str, tuple[str, list[str]]] = {}
-    current = None
-    for line in text.splitlines():
-        if m := re.match(r"\s+'(\w+)': \{'module': '(\w+)'", line):
-            current = m.group(1)
-            tables[current] = (m.group(2), [])
-        elif (m := re.match(r"\s+\['(\w+)', '\w+', true", line)) and current:
-            tables[current][1].append(m.group(1))
-    return tables
+    """Table -> (module, required column names), read from the dbt source that declares what is read."""
+    spec = yaml.safe_load((DBT_PROJECT / "models" / "mimic_iv" / "staging" / "_mimic_iv__sources.yml").read_text())
+    (source,) = [s for s in spec["sources"] if s["name"] == "mimic_iv"]
+    return {table["name"]: (table["meta"]["module"],
+                            [c["name"] for c in table["columns"] if c["meta"]["required"]])
+            for table in source["tables"]}
 
 
 def write_raw(root: Path, rows: dict[str, list[dict]]) -> Path:
@@ -236,6 +233,26 @@ def test_empty_cohort_gives_zero_row_parquet_with_schema(tiny_build):
     leftovers = [p.name for p in (data_dir / "marts").iterdir() if not p.name.endswith(".parquet")
                  and p.name != "_manifest.json" or p.name.startswith("tmp_")]
     assert leftovers == []
+
+
+def test_every_mart_column_carries_its_description_as_a_comment(tiny_build):
+    _, data_dir = tiny_build
+    undocumented = undocumented_mart_columns(data_dir)
+    assert not undocumented, f"mart columns without a description (add it to the marts yml): {undocumented}"
+
+
+def test_contract_mart_publishes_what_the_models_read(tiny_build):
+    _, data_dir = tiny_build
+    rows = mart(data_dir, "contract").to_pylist()
+    entries = {(r["section"], r["name"]): r["value"] for r in rows}
+    assert entries[("source", "source")] == "mimic_iv" and entries[("hours", "vis_window_hours")] == "48"
+    assert entries[("primary_label", "icu_mortality")] == "ICU death"
+    assert entries[("series", "mart")] == "vis_hourly"
+    assert entries[("file", "vis_hourly")] == "vis_hourly.parquet"
+    channels = sorted((r["position"], r["name"]) for r in rows if r["section"] == "series_channel")
+    assert [name for _, name in channels] == VIS_COLUMNS[2:]
+    static = sorted((r["position"], r["name"]) for r in rows if r["section"] == "static_column")
+    assert [name for _, name in static] == STATIC_COLUMNS[1:]
 
 
 def test_bare_dbt_run_on_fresh_warehouse(tmp_path):
@@ -319,7 +336,7 @@ def test_staging_converts_each_raw_table_once_until_it_changes(tmp_path):
     --full-refresh rewrites (only) what changed, and the views always show the current rows."""
     raw = tiny_raw(tmp_path / "raw")
     data_dir = tmp_path / "data"
-    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging"], raw, data_dir)
     first = staged_files(data_dir)
     assert len(first) == 15, sorted(first)
     fingerprint = duckdb.sql(
@@ -327,18 +344,18 @@ def test_staging_converts_each_raw_table_once_until_it_changes(tmp_path):
         "where decode(key) = 'vistrend_fingerprint'").fetchone()
     assert fingerprint and re.fullmatch(r"[0-9a-f]{32}", fingerprint[0])
 
-    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging"], raw, data_dir)
     assert staged_files(data_dir) == first, "an unchanged raw file was converted again"
 
     append_gz_line(raw / "icu" / "icustays.csv.gz", "3,103,1003,MICU,MICU,2150-01-01 08:00:00,2150-01-02 08:00:00,1.0")
-    run_dbt(["run", "--select", "staging"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging"], raw, data_dir)
     third = staged_files(data_dir)
     assert {name for name in first if third[name] != first[name]} == {"stg_mimic__icustays.parquet"}
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
     assert con.sql("select count(*) from stg_mimic__icustays").fetchone()[0] == 3
     con.close()
 
-    run_dbt(["run", "--select", "staging", "--full-refresh"], raw, data_dir)
+    run_dbt(["run", "--select", "tag:staging", "--full-refresh"], raw, data_dir)
     fourth = staged_files(data_dir)
     assert all(fourth[name] != third[name] for name in third)
     assert not list((data_dir / "staging").glob("*tmp*")), "a temporary file was left behind"
@@ -379,6 +396,28 @@ def build_synthetic(tmp_path: Path, profile: str, stays: int) -> Path:
     return data_dir
 
 
+@pytest.mark.skipif(not SYNTHESIZE.exists(), reason="pipelines/synthesize.py not present yet")
+def test_vis_window_hours_var_gives_24_hour_marts(tmp_path):
+    """One var sets the series window: vis_window_hours 24 builds (data tests included) 24-hour marts
+    whose hours are the first 24 of the default 48-hour build."""
+    raw = tmp_path / "raw"
+    subprocess.run([sys.executable, str(SYNTHESIZE), "--out", str(raw), "--stays", "150", "--quiet"],
+                   check=True, cwd=REPO, capture_output=True, text=True)
+    data_dir = tmp_path / "data"
+    run_dbt(["build", "--exclude-resource-type", "unit_test"], raw, data_dir)
+    vis48 = mart(data_dir, "vis_hourly").to_pylist()
+    cohort48 = {r["stay_id"] for r in mart(data_dir, "cohort").to_pylist()}
+    run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", "{vis_window_hours: 24}"], raw, data_dir)
+    vis24 = mart(data_dir, "vis_hourly").to_pylist()
+    cohort24 = mart(data_dir, "cohort").to_pylist()
+    assert cohort24 and {r["stay_id"] for r in cohort24} <= cohort48
+    assert max(r["icu_hours_in_vis_window"] for r in cohort24) == 24
+    assert sorted({r["hr"] for r in vis24}) == list(range(24))
+    assert len(vis24) == 24 * len(cohort24)
+    first_day48 = {(r["stay_id"], r["hr"]): r for r in vis48 if r["hr"] < 24}
+    assert all(first_day48[(r["stay_id"], r["hr"])] == r for r in vis24)
+
+
 def cohort_fraction_and_mortality(data_dir: Path) -> tuple[float, float]:
     n_stays = mart(data_dir, "icu_stays").num_rows
     cohort = mart(data_dir, "cohort").to_pylist()
@@ -411,3 +450,12 @@ def test_synthetic_realistic_profile_matches_paper_proportions(tmp_path):
     fraction, mortality = cohort_fraction_and_mortality(build_synthetic(tmp_path, "realistic", 2000))
     assert 0.04 <= fraction <= 0.2, fraction
     assert 0.05 <= mortality <= 0.5, mortality
+
+
+def test_bare_dbt_run_with_nothing_to_read_fails_once_saying_what_to_do(tmp_path):
+    proc = run_dbt(["run"], tmp_path / "no_raw_data", tmp_path / "data", check=False)
+    assert proc.returncode != 0
+    output = proc.stdout + proc.stderr
+    lines = [line for line in output.splitlines() if "nothing to read" in line]
+    assert len(lines) == 1, output[-3000:]
+    assert "make synthetic" in lines[0] and "MIMIC_IV_DIR" in lines[0] and str(tmp_path / "no_raw_data") in lines[0]

@@ -1,8 +1,10 @@
 {#
     read_mimic(table): a typed relation over one raw MIMIC-IV file, for the staging models.
+    table: source('mimic_iv', '<table>') (or the table's name); its columns come from that dbt source
+    (mimic_source_spec(): data_type, meta.required, meta.aliases).
 
     Looks for <mimic_iv_dir>/<module>/<table>.parquet, .csv.gz or .csv (first found, in that order),
-    reads its header, matches the expected columns (mimic_tables()) case-insensitively and returns
+    reads its header, matches the expected columns case-insensitively and returns
     `(select <typed columns> from read_csv(...)) as raw_<table>`.
     - CSV options are explicit (header, delim ',', quote '"', escape '"', no sniffing): prescriptions
       has quoted commas that the sniffer gets wrong; every file column is declared (VARCHAR where the
@@ -17,7 +19,8 @@
     - Paths are SQL literals through sql_string(), so quotes in folder names work.
 #}
 {% macro read_mimic(table) %}
-    {%- set spec = mimic_tables()[table] -%}
+    {%- set table = table if table is string else table.identifier -%}
+    {%- set spec = mimic_source_spec(table) -%}
     {%- set base = var('mimic_iv_dir') ~ '/' ~ spec['module'] ~ '/' ~ table -%}
     {%- set expected = [] -%}
     {%- for col in spec['columns'] -%}

@@ -164,8 +164,9 @@ def check_mimic_dir(path: str) -> str:
     """MIMIC_IV_DIR must exist and hold hosp/ and icu/ (one clear line otherwise)."""
     folder = Path(path)
     if not folder.is_dir():
-        raise _input_error(f"MIMIC_IV_DIR {path} does not exist (or is not a folder): point MIMIC_IV_DIR at "
-                           "the MIMIC-IV folder that holds both hosp/ and icu/")
+        raise _input_error(f"nothing to read: MIMIC_IV_DIR {path} does not exist (or is not a folder): run "
+                           "`make synthetic` (synthetic MIMIC-IV-shaped data) or point MIMIC_IV_DIR at the MIMIC-IV "
+                           "folder that holds both hosp/ and icu/")
     missing = [name for name in ("hosp", "icu") if not (folder / name).is_dir()]
     if missing:
         hint = (" (it is itself a module folder)" if folder.name in ("hosp", "icu") else "")

@@ -14,9 +14,9 @@ binned as (
     select
         record_id,
         column_name,
-        least(minutes // 60, 47) as hr,
+        least(minutes // 60, {{ var('vis_window_hours') }} - 1) as hr,
         value,
-        minutes = 48 * 60 as is_at_48h,
+        minutes = {{ var('vis_window_hours') }} * 60 as is_at_48h,
     from measurements
 
 ),

@@ -27,7 +27,7 @@ classified as (
         observations.value as value_raw,
         case
             when parameters.parameter is null then 'unknown_parameter'
-            when observations.minutes > 48 * 60 then 'beyond_48h'
+            when observations.minutes > {{ var('vis_window_hours') }} * 60 then 'beyond_48h'
             -- -1 is the challenge's missing marker; checked before the range so it is counted as such
             when observations.value = -1 then 'missing_marker'
             when observations.value < parameters.min_value or observations.value > parameters.max_value

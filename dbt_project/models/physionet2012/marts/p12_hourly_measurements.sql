@@ -1,5 +1,5 @@
 {{ config(alias='hourly_measurements') }}
--- One row per cohort record per hour hr 0..47 since ICU admission: one column per time-series
+-- One row per cohort record per hour hr 0..vis_window_hours - 1 since ICU admission: one column per time-series
 -- variable (unit in the name), the hourly mean of its valid values, NULL where unmeasured (0 for
 -- the zero-filled channel mech_vent_flag: charted only while ventilated).
 -- Hour h covers minutes [h*60, (h+1)*60); 48:00 is folded into hour 47 (int_p12__hourly_long).
@@ -66,7 +66,7 @@ spine as (
         cohort.record_id,
         hours.hr,
     from cohort
-    cross join range(48) as hours(hr)
+    cross join range({{ var('vis_window_hours') }}) as hours (hr)
 
 ),
 

@@ -2,7 +2,7 @@
 -- (-1 kept); minutes since ICU admission from the HH:MM Time field.
 with source as (
 
-    select * from read_parquet({{ sql_string(var('p12_raw_dir') ~ '/observations.parquet') }})
+    select * from {{ p12_source('observations') }}
 
 ),
 

@@ -2,7 +2,7 @@
 -- admission to death, -1 when not known to have died (NULL here); values below -1 are unusable (NULL).
 with source as (
 
-    select * from read_parquet({{ sql_string(var('p12_raw_dir') ~ '/outcomes.parquet') }})
+    select * from {{ p12_source('outcomes') }}
 
 ),
 

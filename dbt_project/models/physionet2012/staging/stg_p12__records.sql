@@ -1,7 +1,7 @@
 -- One row per record file of the ingested sets, as written by pipelines/ingest_physionet2012.py.
 with source as (
 
-    select * from read_parquet({{ sql_string(var('p12_raw_dir') ~ '/records.parquet') }})
+    select * from {{ p12_source('records') }}
 
 ),
 

@@ -3,7 +3,7 @@
 -- the rule (physionet2012/parser.py SKIP_RULES); no values of the skipped line are kept.
 with source as (
 
-    select * from read_parquet({{ sql_string(var('p12_raw_dir') ~ '/skipped.parquet') }})
+    select * from {{ p12_source('skipped') }}
 
 ),
 

@@ -1,0 +1,27 @@
+-- One row per charted ICU observation (stay_id, charttime, itemid): raw icu.chartevents, typed and selected
+-- by read_mimic, only the itemids a concept reads (macros/staged_itemids.sql); MIMIC-IV column names kept.
+-- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }}
+with source as (
+
+    select * from {{ read_mimic(source('mimic_iv', 'chartevents')) }}
+    where {{ staged_itemid_filter() }}
+
+),
+
+final as (
+
+    select
+        subject_id,
+        hadm_id,
+        stay_id,
+        charttime,
+        storetime,
+        itemid,
+        value,
+        valuenum,
+        valueuom,
+    from source
+
+)
+
+select * from final
