@@ -11,6 +11,8 @@ with parameters as (
 final as (
 
     select
+        -- one channel set here (the contract MIMIC-IV's series_channels shares: vis | physiology)
+        'physiology' as channel_set,
         'hourly_measurements' as mart,
         column_name as channel,
         channel_order,
@@ -25,6 +27,7 @@ final as (
         min_value,
         max_value,
         description,
+        true as in_default_set,
     from parameters
 
 )
