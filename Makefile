@@ -31,9 +31,11 @@ setup:
 synthetic:
 	$(PY) pipelines/synthesize.py --out $(VISTREND_DATA_DIR)/raw/synthetic $(if $(STAYS),--stays $(STAYS),)
 
+# COHORT=p12_style builds the marts for the PhysioNet-2012-style cohort (default: the paper's; docs/warehouse.md)
+COHORT ?=
 warehouse:
 	mkdir -p $(VISTREND_DATA_DIR)
-	cd dbt_project && $(DBT) build --exclude-resource-type unit_test
+	cd dbt_project && $(DBT) build --exclude-resource-type unit_test $(if $(COHORT),--vars '{cohort: $(COHORT)}',)
 	@echo "marts: $(VISTREND_DATA_DIR)/marts/  warehouse: $(VISTREND_DATA_DIR)/warehouse.duckdb"
 
 train:

@@ -219,6 +219,41 @@ def test_demo_data_quality_counts_physiology_conversions(demo_build, demo_dir):
     assert dq["physiology_out_of_range"] > 0  # e.g. arterial MAP -23 and 801 mmHg in the demo
 
 
+@pytest.fixture(scope="module")
+def demo_p12_style_build(demo_build, demo_dir, tmp_path_factory) -> Path:
+    """The demo built for the PhysioNet-2012-style cohort (var cohort: p12_style), reusing the demo
+    build's staging Parquet (same raw files and staging SQL: the cache key matches)."""
+    data_dir = tmp_path_factory.mktemp("wh_demo_p12_style")
+    shutil.copytree(demo_build / "staging", data_dir / "staging")
+    run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", "{cohort: p12_style}"], demo_dir, data_dir)
+    return data_dir
+
+
+def test_demo_p12_style_cohort_is_adult_first_stays_of_48h(demo_p12_style_build, demo_dir):
+    """Re-derived from the raw CSVs: adults' first ICU stays (by intime) lasting at least 48 h."""
+    expected = {row[0] for row in duckdb.connect().sql(f"""
+        with stays as (
+            select i.stay_id, i.intime, i.outtime,
+                p.anchor_age + year(a.admittime) - p.anchor_year as age,
+                row_number() over (partition by i.subject_id order by i.intime, i.stay_id) as seq,
+            from read_csv('{demo_dir}/icu/icustays.csv.gz') i
+            join read_csv('{demo_dir}/hosp/admissions.csv.gz') a using (hadm_id)
+            join read_csv('{demo_dir}/hosp/patients.csv.gz') p on p.subject_id = i.subject_id)
+        select stay_id from stays where seq = 1 and age >= 18 and outtime >= intime + interval 48 hour
+    """).fetchall()}
+    cohort = mart(demo_p12_style_build, "cohort").to_pylist()
+    assert {r["stay_id"] for r in cohort} == expected and len(expected) > 30
+    attrition = mart(demo_p12_style_build, "cohort_attrition").to_pylist()
+    assert [r["step"] for r in attrition] == ["all_icu_stays", "adult", "first_icu_stay",
+                                              "icu_stay_at_least_48h", "icu_outcome_known"]
+    assert attrition[-1]["n_stays"] == len(cohort)
+    physiology = mart(demo_p12_style_build, "physiology_hourly").to_pylist()
+    assert len(physiology) == 48 * len(cohort)
+    vis = mart(demo_p12_style_build, "vis_hourly").to_pylist()
+    assert len(vis) == 48 * len(cohort)
+    assert_contract_schema(demo_p12_style_build)
+
+
 # --------------------------------------------------------------------------------------------
 # hand-made raw files (no real data needed)
 

@@ -22,7 +22,7 @@ icu_stays as (
 
 cohort_steps as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
 
 ),
 

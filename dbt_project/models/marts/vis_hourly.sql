@@ -3,7 +3,7 @@
 -- hr, the six agents, vis; nothing else (the trainer takes every non-key column as a channel).
 with cohort as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
     where in_cohort
 
 ),

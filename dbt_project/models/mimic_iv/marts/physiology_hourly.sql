@@ -51,7 +51,7 @@
 {%- set summed = ['urine_ml'] %}
 with cohort as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
     where in_cohort
 
 ),

@@ -8,7 +8,7 @@
 -- from intime + 48 h on are not read.
 with cohort as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
     where in_cohort
 
 ),
