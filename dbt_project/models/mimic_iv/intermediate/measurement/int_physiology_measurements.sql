@@ -2,8 +2,9 @@
 -- One row per source value of a physiology_hourly column for a cohort stay within its first 48 h:
 -- the hour it falls in, the value in the PhysioNet 2012 unit, and its data-quality status against
 -- p12_parameters' plausible range. Nothing is dropped here, so data_quality can count every value.
--- Sources: chart items (seed physiology_itemids) by stay_id; lab items by subject_id; gcs_score = the
--- three components charted at one time, summed; urine_ml = net urine per charted time (int_urine_output).
+-- Sources: chart items (seed physiology_itemids) by stay_id; lab items by subject_id (blood gases P12
+-- takes from arterial blood only from 'ART.' specimens); gcs_score = the three components charted at
+-- one time, summed; urine_ml = net urine per charted time (int_urine_output).
 -- Hour h covers [intime + h h, intime + (h + 1) h), h = 0..47 (as vis_hourly); values before intime or
 -- from intime + 48 h on are not read.
 with cohort as (
@@ -44,6 +45,25 @@ urine_output as (
 
 ),
 
+specimen_itemids as (
+
+    select * from {{ ref('score_itemids') }}
+    where concept = 'blood_gas' and measurement = 'specimen'
+
+),
+
+specimen_types as (
+
+    -- the blood-gas specimen type charted with the same specimen_id ('ART.', 'VEN.', 'MIX.', ...)
+    select
+        specimen_id,
+        min(value) as specimen_type,
+    from labevents
+    where itemid in (select itemid from specimen_itemids)
+    group by specimen_id
+
+),
+
 chart_values as (
 
     select
@@ -80,12 +100,16 @@ lab_values as (
         labevents.valuenum as value_raw,
         (labevents.valuenum - itemids.subtract) * itemids.multiply_by / itemids.divide_by as value_converted,
         itemids.conversion_rule,
+        -- P12's PaO2, PaCO2, pH and SaO2 are arterial: other or unknown specimens do not count
+        itemids.arterial_only and specimen_types.specimen_type is distinct from 'ART.' as is_not_arterial,
     from labevents
     inner join itemids
         on labevents.itemid = itemids.itemid
         and itemids.source_table = 'labevents'
     inner join cohort
         on labevents.subject_id = cohort.subject_id
+    left join specimen_types
+        on labevents.specimen_id = specimen_types.specimen_id
     where labevents.charttime >= cohort.intime
         and labevents.charttime < cohort.intime + interval 48 hour
 
@@ -133,13 +157,14 @@ urine_values as (
 
 all_values as (
 
-    select *, false as is_incomplete from chart_values where column_name <> 'gcs_score'
+    -- union by name: a flag a branch does not have (is_incomplete, is_not_arterial) is NULL there
+    select * from chart_values where column_name <> 'gcs_score'
     union all by name
     select * from gcs_values
     union all by name
-    select *, false as is_incomplete from lab_values
+    select * from lab_values
     union all by name
-    select *, false as is_incomplete from urine_values
+    select * from urine_values
 
 ),
 
@@ -156,6 +181,7 @@ final as (
         all_values.conversion_rule,
         case
             when all_values.is_incomplete then 'gcs_incomplete'
+            when all_values.is_not_arterial then 'not_arterial'
             when all_values.value_converted is null then 'missing_value'
             when all_values.value_converted < parameters.min_value
                 or all_values.value_converted > parameters.max_value then 'out_of_range'
