@@ -42,7 +42,6 @@ total_vis as (
 vis_channels as (
 
     select
-        'vis' as channel_set,
         'vis_hourly' as mart,
         channel,
         cast(channel_order as integer) as channel_order,
@@ -52,6 +51,7 @@ vis_channels as (
         -- doses are right-skewed with many zeros: log(1 + dose), then z-score
         'log1p_zscore' as transform,
         description,
+        'vis' as channel_set,
         true as in_default_set,
     from (select * from agents union all by name select * from total_vis)
 
@@ -60,7 +60,6 @@ vis_channels as (
 physiology_channels as (
 
     select
-        'physiology' as channel_set,
         'physiology_hourly' as mart,
         column_name as channel,
         cast(channel_order as integer) as channel_order,
@@ -73,6 +72,7 @@ physiology_channels as (
             when column_name = 'urine_ml' then 'urine output in the hour (sum of the charted net volumes)'
             else description
         end as description,
+        'physiology' as channel_set,
         false as in_default_set,
     from p12_parameters
 

@@ -11,8 +11,6 @@ with parameters as (
 final as (
 
     select
-        -- one channel set here (the contract MIMIC-IV's series_channels shares: vis | physiology)
-        'physiology' as channel_set,
         'hourly_measurements' as mart,
         column_name as channel,
         channel_order,
@@ -27,6 +25,8 @@ final as (
         min_value,
         max_value,
         description,
+        -- one channel set here (the contract MIMIC-IV's series_channels shares: vis | physiology)
+        'physiology' as channel_set,
         true as in_default_set,
     from parameters
 
