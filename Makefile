@@ -38,9 +38,11 @@ setup:
 synthetic:
 	$(PATHS) $(PY_Q) pipelines/synthesize.py --out "$$VISTREND_DATA_DIR/raw/synthetic" $(if $(STAYS),--stays $(STAYS),)
 
+# COHORT=p12_style builds the marts for the PhysioNet-2012-style cohort (default: the paper's; docs/warehouse.md)
+COHORT ?=
 warehouse:
 	$(PATHS) mkdir -p "$$VISTREND_DATA_DIR"
-	$(PATHS) cd dbt_project && $(DBT_Q) build --exclude-resource-type unit_test
+	$(PATHS) cd dbt_project && $(DBT_Q) build --exclude-resource-type unit_test $(if $(COHORT),--vars '{cohort: $(COHORT)}',)
 	@$(PATHS) echo "marts: $$VISTREND_DATA_DIR/marts/  warehouse: $$VISTREND_DATA_DIR/warehouse.duckdb"
 
 train:

@@ -138,6 +138,8 @@ def read_series_spec(marts_dir: str | Path) -> SeriesSpec | None:
         return None
     frame = _read(Path(marts_dir), path.name, ["mart", "channel", "channel_order", "fill_policy", "observation_mask"],
                   keyed=False)
+    if "in_default_set" in frame.columns:  # marts with channel sets (vis | physiology): the default set
+        frame = frame.filter(pl.col("in_default_set"))
     marts = frame["mart"].unique().to_list()
     if len(marts) != 1:
         raise MartError(f"{path}: column mart must name one series mart, found {sorted(map(str, marts))}")

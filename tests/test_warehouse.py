@@ -162,6 +162,99 @@ def test_demo_data_quality_counts_every_rule(demo_build):
     assert rows["missing_weight"]["n_rows"] == 0
 
 
+def test_demo_physiology_hourly_heart_rate_matches_plain_sql(demo_build, demo_dir):
+    """physiology_hourly: 48 rows per cohort stay, and heart rate = a plain SQL hourly mean of raw
+    chartevents 220045 (hour h = [intime + h h, intime + (h + 1) h), P12 range 1-300 bpm)."""
+    cohort = mart(demo_build, "cohort").to_pylist()
+    physiology = mart(demo_build, "physiology_hourly")
+    p12_channels = [r["channel"] for r in sorted(
+        (r for r in mart(demo_build, "series_channels").to_pylist() if r["channel_set"] == "physiology"),
+        key=lambda r: r["channel_order"])]
+    assert physiology.column_names == ["stay_id", "hr", *p12_channels]
+    assert len(p12_channels) == 37 and "heart_rate_bpm" in p12_channels and "mech_vent_flag" in p12_channels
+    rows = physiology.to_pylist()
+    assert len(rows) == 48 * len(cohort)
+    assert {(r["stay_id"], r["hr"]) for r in rows} == {(c["stay_id"], h) for c in cohort for h in range(48)}
+    expected = dict(((stay_id, hr), mean) for stay_id, hr, mean in duckdb.connect().sql(f"""
+        select c.stay_id, (epoch_us(e.charttime) - epoch_us(c.intime)) // 3600000000 as hr, avg(e.valuenum)
+        from read_csv('{demo_dir}/icu/chartevents.csv.gz', types = {{'value': 'VARCHAR'}}) as e
+        join read_parquet('{demo_build}/marts/cohort.parquet') as c using (stay_id)
+        where e.itemid = 220045 and e.valuenum between 1 and 300
+            and e.charttime >= c.intime and e.charttime < c.intime + interval 48 hour
+        group by all""").fetchall())
+    got = {(r["stay_id"], r["hr"]): r["heart_rate_bpm"] for r in rows if r["heart_rate_bpm"] is not None}
+    assert len(got) > 500
+    assert got.keys() == expected.keys()
+    for key, value in got.items():
+        assert value == pytest.approx(expected[key], rel=1e-12), key
+
+
+def test_demo_series_channels_declare_vis_default_and_physiology(demo_build):
+    rows = mart(demo_build, "series_channels").to_pylist()
+    sets = {}
+    for r in rows:
+        sets.setdefault(r["channel_set"], set()).add((r["mart"], r["in_default_set"]))
+    assert sets == {"vis": {("vis_hourly", True)}, "physiology": {("physiology_hourly", False)}}
+    physiology = {r["channel"]: r for r in rows if r["channel_set"] == "physiology"}
+    assert physiology["heart_rate_bpm"]["fill_policy"] == "locf_then_train_median"
+    assert physiology["heart_rate_bpm"]["observation_mask"] and physiology["heart_rate_bpm"]["transform"] == "zscore"
+    assert physiology["mech_vent_flag"]["fill_policy"] == "zero" and not physiology["mech_vent_flag"]["observation_mask"]
+
+
+def test_demo_data_quality_counts_physiology_conversions(demo_build, demo_dir):
+    """Each unit conversion is counted row for row: raw chart/lab rows of the converted itemids in the
+    cohort stays' first 48 h (labs by subject)."""
+    dq = {r["rule"]: r["n_rows"] for r in mart(demo_build, "data_quality").to_pylist()}
+    con = duckdb.connect()
+    cohort = f"read_parquet('{demo_build}/marts/cohort.parquet')"
+    window = "x.charttime >= c.intime and x.charttime < c.intime + interval 48 hour"
+    chart = dict(con.sql(f"""
+        select itemid, count(*) from read_csv('{demo_dir}/icu/chartevents.csv.gz', types = {{'value': 'VARCHAR'}}) as x
+        join {cohort} as c using (stay_id) where itemid in (223761, 223835) and {window} group by all""").fetchall())
+    magnesium = con.sql(f"""
+        select count(*) from read_csv('{demo_dir}/hosp/labevents.csv.gz', types = {{'value': 'VARCHAR'}}) as x
+        join {cohort} as c using (subject_id) where itemid = 50960 and {window}""").fetchone()[0]
+    assert dq["temperature_f_to_c"] == chart[223761] > 0
+    assert dq["fio2_percent_to_fraction"] == chart[223835] > 0
+    assert dq["magnesium_mg_dl_to_mmol_l"] == magnesium > 0
+    assert dq["physiology_out_of_range"] > 0  # e.g. arterial MAP -23 and 801 mmHg in the demo
+
+
+@pytest.fixture(scope="module")
+def demo_p12_style_build(demo_build, demo_dir, tmp_path_factory) -> Path:
+    """The demo built for the PhysioNet-2012-style cohort (var cohort: p12_style), reusing the demo
+    build's staging Parquet (same raw files and staging SQL: the cache key matches)."""
+    data_dir = tmp_path_factory.mktemp("wh_demo_p12_style")
+    shutil.copytree(demo_build / "staging", data_dir / "staging")
+    run_dbt(["build", "--exclude-resource-type", "unit_test", "--vars", "{cohort: p12_style}"], demo_dir, data_dir)
+    return data_dir
+
+
+def test_demo_p12_style_cohort_is_adult_first_stays_of_48h(demo_p12_style_build, demo_dir):
+    """Re-derived from the raw CSVs: adults' first ICU stays (by intime) lasting at least 48 h."""
+    expected = {row[0] for row in duckdb.connect().sql(f"""
+        with stays as (
+            select i.stay_id, i.intime, i.outtime,
+                p.anchor_age + year(a.admittime) - p.anchor_year as age,
+                row_number() over (partition by i.subject_id order by i.intime, i.stay_id) as seq,
+            from read_csv('{demo_dir}/icu/icustays.csv.gz') i
+            join read_csv('{demo_dir}/hosp/admissions.csv.gz') a using (hadm_id)
+            join read_csv('{demo_dir}/hosp/patients.csv.gz') p on p.subject_id = i.subject_id)
+        select stay_id from stays where seq = 1 and age >= 18 and outtime >= intime + interval 48 hour
+    """).fetchall()}
+    cohort = mart(demo_p12_style_build, "cohort").to_pylist()
+    assert {r["stay_id"] for r in cohort} == expected and len(expected) > 30
+    attrition = mart(demo_p12_style_build, "cohort_attrition").to_pylist()
+    assert [r["step"] for r in attrition] == ["all_icu_stays", "adult", "first_icu_stay",
+                                              "icu_stay_at_least_48h", "icu_outcome_known"]
+    assert attrition[-1]["n_stays"] == len(cohort)
+    physiology = mart(demo_p12_style_build, "physiology_hourly").to_pylist()
+    assert len(physiology) == 48 * len(cohort)
+    vis = mart(demo_p12_style_build, "vis_hourly").to_pylist()
+    assert len(vis) == 48 * len(cohort)
+    assert_contract_schema(demo_p12_style_build)
+
+
 # --------------------------------------------------------------------------------------------
 # hand-made raw files (no real data needed)
 

@@ -2,7 +2,7 @@
 -- primary label) and the first VIS-agent start.
 with cohort_steps as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
 
 ),
 

@@ -1,6 +1,7 @@
 -- One row per data-quality rule (seed data_quality_rules) and per unit-conversion rule (seed
 -- vis_unit_conversions): how many rows and stays it touched, so nothing is silently discarded or
--- changed. Rules that touched nothing are listed with 0.
+-- changed. Rules that touched nothing are listed with 0. Physiology rules count the values of cohort
+-- stays' first 48 h (int_physiology_measurements).
 with infusions as (
 
     select * from {{ ref('int_vasoactive_infusions') }}
@@ -21,7 +22,7 @@ icu_stays as (
 
 cohort_steps as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
 
 ),
 
@@ -41,6 +42,12 @@ weight_itemids as (
 
     select * from {{ ref('score_itemids') }}
     where concept = 'weight'
+
+),
+
+physiology as (
+
+    select * from {{ ref('int_physiology_measurements') }}
 
 ),
 
@@ -89,6 +96,10 @@ rule_hits as (
         and not coalesce(valuenum > 0 and valuenum < 1500, false)
     union all
     select 'unmapped_' || source, stay_id from unmapped_ventilation_text
+    union all
+    select 'physiology_' || dq_status, stay_id from physiology where dq_status <> 'ok'
+    union all
+    select conversion_rule, stay_id from physiology where conversion_rule is not null
 
 ),
 

@@ -8,7 +8,7 @@ with icu_stays as (
 
 cohort_steps as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
 
 ),
 

@@ -2,7 +2,7 @@
 -- sofa_/sapsii/lods/oasis column of the score models except probabilities).
 with cohort as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
     where in_cohort
 
 ),

@@ -2,7 +2,7 @@
 -- categorical; the modeling layer encodes them).
 with cohort as (
 
-    select * from {{ ref('int_cohort_steps') }}
+    select * from {{ cohort_steps_model() }}
     where in_cohort
 
 ),

@@ -1,6 +1,6 @@
 -- One row per charted ICU observation (stay_id, charttime, itemid): raw icu.chartevents, typed and selected
 -- by read_mimic, only the itemids a concept reads (macros/staged_itemids.sql); MIMIC-IV column names kept.
--- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }}
+-- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }} {{ ref('physiology_itemids') }}
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'chartevents')) }}

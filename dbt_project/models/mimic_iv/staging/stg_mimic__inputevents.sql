@@ -1,7 +1,7 @@
 -- One row per ICU input event (an infusion or bolus segment: orderid, starttime): raw icu.inputevents, typed
 -- and selected by read_mimic, only the itemids a concept reads (macros/staged_itemids.sql); MIMIC-IV column
 -- names kept.
--- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }}
+-- depends_on: {{ ref('score_itemids') }} {{ ref('vis_agents') }} {{ ref('physiology_itemids') }}
 with source as (
 
     select * from {{ read_mimic(source('mimic_iv', 'inputevents')) }}

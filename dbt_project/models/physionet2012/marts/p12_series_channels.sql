@@ -25,6 +25,9 @@ final as (
         min_value,
         max_value,
         description,
+        -- one channel set here (the contract MIMIC-IV's series_channels shares: vis | physiology)
+        'physiology' as channel_set,
+        true as in_default_set,
     from parameters
 
 )
