@@ -17,7 +17,9 @@
                        target_definitions) %}
 with series_channels as (
 
-    select * from {{ ref(series_channels) }}
+    -- the channel set a trainer reads when none is chosen (other sets: series_channels.channel_set)
+    select * exclude (channel_set, in_default_set) from {{ ref(series_channels) }}
+    where in_default_set
 
 ),
 
