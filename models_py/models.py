@@ -267,7 +267,9 @@ class MultitaskModel(nn.Module):
     """Teacher and student (Figure 4): shared encoder, one head per declared task.
 
     Classification tasks see [CLS] ⊕ all static features (scores included); regression tasks see
-    [CLS] ⊕ static features without the score columns (they are the targets).
+    [CLS] ⊕ static features without the score columns (they are the targets); a task declared with
+    inputs="series" sees [CLS] only, inputs="static" the static side only. A multiclass task's head
+    has K outputs (softmax over them in the loss).
     forward(series, static) -> (logits of the first classification task (B, n_classes),
                                 predictions of the first regression task (B, k) or (B, 0)).
     """
@@ -281,22 +283,37 @@ class MultitaskModel(nn.Module):
         self.tasks = list(tasks)
         self.heads = nn.ModuleDict()
         for task in self.tasks:
-            if task.kind == "regression":
-                self.heads[task.name] = _head(encoder.d_model + len(keep), len(task.columns), cfg)
-            else:
-                self.heads[task.name] = _head(encoder.d_model + n_static, task.n_outputs, cfg)
-        self.primary = next(t.name for t in self.tasks if t.kind != "regression")
+            n_in = len(keep) if task.kind == "regression" else n_static
+            width = {"both": encoder.d_model + n_in, "series": encoder.d_model, "static": n_in}[task.inputs]
+            self.heads[task.name] = _head(width, task.n_outputs, cfg)
+        declared = [t.name for t in self.tasks if t.role == "primary" and t.kind != "regression"]
+        self.primary = declared[0] if declared else next(t.name for t in self.tasks if t.kind != "regression")
         self.regression = next((t.name for t in self.tasks if t.kind == "regression"), None)
+
+    def head_inputs(self, cls: torch.Tensor, static: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Each task's head input: [CLS] ⊕ static (scores dropped for regression) per its `inputs`."""
+        sides = {"full": static, "reduced": static.index_select(1, self.no_score_index)}
+        built: dict[tuple[str, str], torch.Tensor] = {}  # each concatenation once, shared by the heads
+        out = {}
+        for task in self.tasks:
+            side = "reduced" if task.kind == "regression" else "full"
+            if task.inputs == "series":
+                out[task.name] = cls
+            elif task.inputs == "static":
+                out[task.name] = sides[side]
+            else:
+                if (side, "both") not in built:
+                    built[side, "both"] = torch.cat([cls, sides[side]], dim=1)
+                out[task.name] = built[side, "both"]
+        return out
 
     def forward_tasks(self, series: torch.Tensor, static: torch.Tensor,
                       cls: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Every task's output. cls: precomputed (B, d) [CLS] embeddings (a frozen encoder's, cached)."""
         if cls is None:
             cls = self.encoder.cls_embedding(series)  # (B, d)
-        full = torch.cat([cls, static], dim=1)
-        reduced = torch.cat([cls, static.index_select(1, self.no_score_index)], dim=1)
-        return {task.name: self.heads[task.name](reduced if task.kind == "regression" else full)
-                for task in self.tasks}
+        inputs = self.head_inputs(cls, static)
+        return {task.name: self.heads[task.name](inputs[task.name]) for task in self.tasks}
 
     def forward(self, series: torch.Tensor, static: torch.Tensor):
         out = self.forward_tasks(series, static)
