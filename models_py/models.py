@@ -275,7 +275,7 @@ class MultitaskModel(nn.Module):
     """
 
     def __init__(self, *, encoder: SeriesEncoder, n_static: int, score_indices: list[int], tasks: list[Task],
-                 cfg: ModelConfig):
+                 cfg: ModelConfig, task_attention: str | None = None, attention_alpha: float | None = None):
         super().__init__()
         self.encoder = encoder
         keep = [i for i in range(n_static) if i not in set(score_indices)]
@@ -289,6 +289,19 @@ class MultitaskModel(nn.Module):
         declared = [t.name for t in self.tasks if t.role == "primary" and t.kind != "regression"]
         self.primary = declared[0] if declared else next(t.name for t in self.tasks if t.kind != "regression")
         self.regression = next((t.name for t in self.tasks if t.kind == "regression"), None)
+        # M3H task attention between the heads' hidden layers (task_attention.py): off (independent
+        # heads, the paper's) | learned (alpha learned) | fixed (alpha from the config); the
+        # arguments win over the config's model.task_attention / model.task_attention_alpha
+        mode = task_attention or getattr(cfg, "task_attention", "off")
+        alpha = attention_alpha if attention_alpha is not None else getattr(cfg, "task_attention_alpha", 0.5)
+        if mode not in ("off", "learned", "fixed"):
+            raise ValueError(f"model.task_attention must be off, learned or fixed, got {mode!r}")
+        self.task_attention = None
+        if mode != "off":
+            from .task_attention import TaskAttention
+
+            self.task_attention = TaskAttention([t.name for t in self.tasks], cfg.head_hidden, alpha,
+                                                learn_alpha=mode == "learned")
 
     def head_inputs(self, cls: torch.Tensor, static: torch.Tensor) -> dict[str, torch.Tensor]:
         """Each task's head input: [CLS] ⊕ static (scores dropped for regression) per its `inputs`."""
@@ -313,7 +326,12 @@ class MultitaskModel(nn.Module):
         if cls is None:
             cls = self.encoder.cls_embedding(series)  # (B, d)
         inputs = self.head_inputs(cls, static)
-        return {task.name: self.heads[task.name](inputs[task.name]) for task in self.tasks}
+        if self.task_attention is None:
+            return {task.name: self.heads[task.name](inputs[task.name]) for task in self.tasks}
+        # each head = Linear, ReLU, Dropout (its hidden layer r_t), then the output Linear (reads z_t)
+        reps = {name: self.heads[name][:-1](x) for name, x in inputs.items()}
+        mixed = self.task_attention(reps)
+        return {task.name: self.heads[task.name][-1](mixed[task.name]) for task in self.tasks}
 
     def forward(self, series: torch.Tensor, static: torch.Tensor):
         out = self.forward_tasks(series, static)
