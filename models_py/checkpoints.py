@@ -302,7 +302,9 @@ def _build_network(header: dict, model_cfg, path: Path):
         net = LSTMBaseline(n_channels=header["n_channels"], n_static=header["n_static"], cfg=model_cfg,
                            task_name=header["label_column"])
     elif header["architecture"] == "multitask":
-        tasks = [Task(t["name"], t["kind"], tuple(t["columns"]), t["weight"], t["n_classes"]) for t in header["tasks"]]
+        tasks = [Task(t["name"], t["kind"], tuple(t["columns"]), t["weight"], t["n_classes"],
+                      t.get("role", "auxiliary"), t.get("inputs", "both"), tuple(t.get("classes", ())))
+                 for t in header["tasks"]]
         encoder = SeriesEncoder(n_channels=header["n_channels"], n_steps=header["n_steps"], cfg=model_cfg)
         net = MultitaskModel(encoder=encoder, n_static=header["n_static"], score_indices=header["score_indices"],
                              tasks=tasks, cfg=model_cfg)

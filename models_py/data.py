@@ -222,11 +222,14 @@ def _read(marts_dir: Path, name: str, required: list[str], keyed: bool = True) -
 
 
 def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: list[str], hours: int = 48,
-               require_labels: bool = True, use_metadata: bool = True, group_column: str = "") -> MartData:
+               require_labels: bool = True, use_metadata: bool = True, group_column: str = "",
+               label_classes: dict[str, int] | None = None) -> MartData:
     """Read and validate the marts.
 
     label_columns: cohort.parquet columns read as labels (the first one is the primary binary label,
-    which must be 0/1 for every stay when require_labels). With require_labels=False (scoring new
+    which must be 0/1 for every stay when require_labels). label_classes: column -> K for multiclass
+    labels (integer class codes 0..K-1, null where unknown); every other label must be 0/1.
+    With require_labels=False (scoring new
     stays) cohort.parquet is optional and the stays are those of static_features.parquet.
     use_metadata: follow series_channels.parquet when present (else vis_hourly, all channels zero-filled).
     group_column: a cohort.parquet column returned as `groups` (the holdout split's column).
@@ -275,9 +278,12 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
             raise MartError(f"{marts_dir / 'cohort.parquet'}: column {col} has {int(np.isnan(values).sum())} "
                             "missing values (the primary label must be known for every stay)")
         observed = values[~np.isnan(values)]
-        if require_labels and not np.isin(observed, (0.0, 1.0)).all():
-            raise MartError(f"{marts_dir / 'cohort.parquet'}: column {col} must be 0/1 (or null for an auxiliary "
-                            f"label), found values {sorted(set(np.unique(observed)) - {0.0, 1.0})[:5]}")
+        n_classes = (label_classes or {}).get(col, 2) if i > 0 else 2
+        codes = np.arange(n_classes, dtype=np.float64)
+        if require_labels and not np.isin(observed, codes).all():
+            expected = "0/1" if n_classes == 2 else f"a class code 0..{n_classes - 1}"
+            raise MartError(f"{marts_dir / 'cohort.parquet'}: column {col} must be {expected} (or null for an "
+                            f"auxiliary label), found values {sorted(set(np.unique(observed).tolist()) - set(codes.tolist()))[:5]}")
         labels[col] = values
 
     return MartData(

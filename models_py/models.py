@@ -300,13 +300,15 @@ class MultitaskModel(nn.Module):
     """Teacher and student (Figure 4): shared encoder, one head per declared task.
 
     Classification tasks see [CLS] ⊕ all static features (scores included); regression tasks see
-    [CLS] ⊕ static features without the score columns (they are the targets).
+    [CLS] ⊕ static features without the score columns (they are the targets); a task declared with
+    inputs="series" sees [CLS] only, inputs="static" the static side only. A multiclass task's head
+    has K outputs (softmax over them in the loss).
     forward(series, static) -> (logits of the first classification task (B, n_classes),
                                 predictions of the first regression task (B, k) or (B, 0)).
     """
 
     def __init__(self, *, encoder: SeriesEncoder, n_static: int, score_indices: list[int], tasks: list[Task],
-                 cfg: ModelConfig):
+                 cfg: ModelConfig, task_attention: str | None = None, attention_alpha: float | None = None):
         super().__init__()
         self.encoder = encoder
         keep = [i for i in range(n_static) if i not in set(score_indices)]
@@ -314,22 +316,55 @@ class MultitaskModel(nn.Module):
         self.tasks = list(tasks)
         self.heads = nn.ModuleDict()
         for task in self.tasks:
-            if task.kind == "regression":
-                self.heads[task.name] = _head(encoder.d_model + len(keep), len(task.columns), cfg)
-            else:
-                self.heads[task.name] = _head(encoder.d_model + n_static, task.n_outputs, cfg)
-        self.primary = next(t.name for t in self.tasks if t.kind != "regression")
+            n_in = len(keep) if task.kind == "regression" else n_static
+            width = {"both": encoder.d_model + n_in, "series": encoder.d_model, "static": n_in}[task.inputs]
+            self.heads[task.name] = _head(width, task.n_outputs, cfg)
+        declared = [t.name for t in self.tasks if t.role == "primary" and t.kind != "regression"]
+        self.primary = declared[0] if declared else next(t.name for t in self.tasks if t.kind != "regression")
         self.regression = next((t.name for t in self.tasks if t.kind == "regression"), None)
+        # M3H task attention between the heads' hidden layers (task_attention.py): off (independent
+        # heads, the paper's) | learned (alpha learned) | fixed (alpha from the config); the
+        # arguments win over the config's model.task_attention / model.task_attention_alpha
+        mode = task_attention or getattr(cfg, "task_attention", "off")
+        alpha = attention_alpha if attention_alpha is not None else getattr(cfg, "task_attention_alpha", 0.5)
+        if mode not in ("off", "learned", "fixed"):
+            raise ValueError(f"model.task_attention must be off, learned or fixed, got {mode!r}")
+        self.task_attention = None
+        if mode != "off":
+            from .task_attention import TaskAttention
+
+            self.task_attention = TaskAttention([t.name for t in self.tasks], cfg.head_hidden, alpha,
+                                                learn_alpha=mode == "learned")
+
+    def head_inputs(self, cls: torch.Tensor, static: torch.Tensor) -> dict[str, torch.Tensor]:
+        """Each task's head input: [CLS] ⊕ static (scores dropped for regression) per its `inputs`."""
+        sides = {"full": static, "reduced": static.index_select(1, self.no_score_index)}
+        built: dict[tuple[str, str], torch.Tensor] = {}  # each concatenation once, shared by the heads
+        out = {}
+        for task in self.tasks:
+            side = "reduced" if task.kind == "regression" else "full"
+            if task.inputs == "series":
+                out[task.name] = cls
+            elif task.inputs == "static":
+                out[task.name] = sides[side]
+            else:
+                if (side, "both") not in built:
+                    built[side, "both"] = torch.cat([cls, sides[side]], dim=1)
+                out[task.name] = built[side, "both"]
+        return out
 
     def forward_tasks(self, series: torch.Tensor, static: torch.Tensor,
                       cls: torch.Tensor | None = None) -> dict[str, torch.Tensor]:
         """Every task's output. cls: precomputed (B, d) [CLS] embeddings (a frozen encoder's, cached)."""
         if cls is None:
             cls = self.encoder.cls_embedding(series)  # (B, d)
-        full = torch.cat([cls, static], dim=1)
-        reduced = torch.cat([cls, static.index_select(1, self.no_score_index)], dim=1)
-        return {task.name: self.heads[task.name](reduced if task.kind == "regression" else full)
-                for task in self.tasks}
+        inputs = self.head_inputs(cls, static)
+        if self.task_attention is None:
+            return {task.name: self.heads[task.name](inputs[task.name]) for task in self.tasks}
+        # each head = Linear, ReLU, Dropout (its hidden layer r_t), then the output Linear (reads z_t)
+        reps = {name: self.heads[name][:-1](x) for name, x in inputs.items()}
+        mixed = self.task_attention(reps)
+        return {task.name: self.heads[task.name][-1](mixed[task.name]) for task in self.tasks}
 
     def forward(self, series: torch.Tensor, static: torch.Tensor):
         out = self.forward_tasks(series, static)

@@ -1,6 +1,7 @@
 """Declared prediction tasks and the indicator-masked multitask loss.
 
-A task is (name, kind binary|multiclass|regression, columns, weight). Its targets carry a per-sample
+A task is (name, kind binary|multiclass|regression, columns, weight, role, the inputs its head sees);
+tasks can be declared in a TOML file (`task_file.py`). Its targets carry a per-sample
 observed mask; a sample whose label is missing adds nothing to that task's loss (never imputed into
 a target), the masked multi-task loss of the MDMT paper. The default tasks are the paper's:
 icu_mortality (binary, weight 1.0) + severity (regression on the four scores, weight 0.1).
@@ -16,21 +17,38 @@ from .config import Config
 from .losses import masked_mse, weighted_cross_entropy
 
 KINDS = ("binary", "multiclass", "regression")
+ROLES = ("primary", "auxiliary")
+INPUTS = ("series", "static", "both")
 
 
 @dataclass(frozen=True)
 class Task:
+    """One prediction task. inputs: what its head sees: the series' [CLS] embedding, the static
+    features, or both (regression heads never see the score columns: they are its targets).
+    classes: the class names of a multiclass task, in code order (code k = classes[k])."""
+
     name: str
     kind: str
     columns: tuple[str, ...]
     weight: float
     n_classes: int = 2
+    role: str = "auxiliary"
+    inputs: str = "both"
+    classes: tuple[str, ...] = ()
 
     def __post_init__(self):
         if self.kind not in KINDS:
             raise ValueError(f"task {self.name}: kind must be one of {KINDS}, got {self.kind!r}")
         if self.kind != "regression" and len(self.columns) != 1:
             raise ValueError(f"task {self.name}: a {self.kind} task has exactly one label column")
+        if self.role not in ROLES:
+            raise ValueError(f"task {self.name}: role must be one of {ROLES}, got {self.role!r}")
+        if self.inputs not in INPUTS:
+            raise ValueError(f"task {self.name}: inputs must be one of {INPUTS}, got {self.inputs!r}")
+        if self.kind == "multiclass" and self.n_classes < 3:
+            raise ValueError(f"task {self.name}: a multiclass task has at least 3 classes, got {self.n_classes}")
+        if self.classes and len(self.classes) != self.n_classes:
+            raise ValueError(f"task {self.name}: {len(self.classes)} class names for {self.n_classes} classes")
 
     @property
     def n_outputs(self) -> int:
@@ -40,7 +58,7 @@ class Task:
 def default_tasks(cfg: Config, multitask: bool = True) -> list[Task]:
     """The primary label task first, then (unless `multitask` is off: the no_mt ablation) severity
     regression and any auxiliary binary labels from the config."""
-    tasks = [Task(cfg.data.label_column, "binary", (cfg.data.label_column,), cfg.loss.ce_weight)]
+    tasks = [Task(cfg.data.label_column, "binary", (cfg.data.label_column,), cfg.loss.ce_weight, role="primary")]
     if multitask and cfg.data.score_columns:
         tasks.append(Task("severity", "regression", tuple(cfg.data.score_columns), cfg.loss.mse_weight))
     if multitask:
@@ -67,6 +85,16 @@ def classification_targets(labels: np.ndarray) -> TaskTargets:
     labels = np.asarray(labels, dtype=np.float64)
     observed = ~np.isnan(labels)
     return TaskTargets(torch.from_numpy(np.where(observed, labels, 0).astype(np.int64)), torch.from_numpy(observed))
+
+
+def multiclass_targets(labels: np.ndarray, n_classes: int, name: str = "label") -> TaskTargets:
+    """(N,) class codes 0..K-1 with nan = missing -> TaskTargets; any other value is an error."""
+    labels = np.asarray(labels, dtype=np.float64)
+    observed = labels[~np.isnan(labels)]
+    bad = sorted(set(np.unique(observed).tolist()) - set(range(n_classes)))
+    if bad:
+        raise ValueError(f"task {name}: labels must be class codes 0..{n_classes - 1} (or missing), found {bad[:5]}")
+    return classification_targets(labels)
 
 
 def regression_targets(z: np.ndarray, observed: np.ndarray) -> TaskTargets:
