@@ -1,10 +1,11 @@
 """Benchmark: integrated-gradients saliency over the 48 hours for 1,000 stays on a paper-sized student.
 
-Prints wall time, CPU time (the machine may be shared), stays/s, the steps the stays needed and the completeness error (max and 99th
-percentile, relative to |output - baseline_output|). The model is the project's MultitaskModel at
-the default sizes (48 x 7 series, d_model 64, 2 layers, 8 heads, FFN 256, mortality + severity
-heads), trained for a few epochs (not timed) on synthetic series whose label follows one channel's
-trend over the 48 hours (as in tests/marts_fixture.py): the steps completeness needs depend on how
+Prints wall time, CPU time (the machine may be shared), stays/s, the steps the stays needed and the
+completeness error (max and 99th percentile, relative to |output - baseline_output|). The model is
+the project's MultitaskModel at the default sizes (48 x 7 series, d_model 64, 2 layers, 8 heads,
+FFN 256, mortality + severity heads), trained for a few epochs (not timed) on synthetic series whose
+label follows one channel's trend over the 48 hours (as in models_py/synthetic_marts.py): the steps
+completeness needs depend on how
 the trained function bends, so a random-weight model would not be representative.
 
     .venv/bin/python bench/bench_saliency.py [--stays 1000] [--threads 2] [--steps 16] [--batch 64]
@@ -50,8 +51,9 @@ def synthetic(n: int, n_channels: int, n_static: int, seed: int):
 
 
 def train(model: MultitaskModel, series, static, label, epochs: int) -> None:
-    from models_py.tasks import classification_targets
     from models_py.train import SplitTensors, StageSettings, fit_supervised
+
+    from models_py.tasks import classification_targets
 
     def split(rows):
         return SplitTensors(series=torch.from_numpy(series[rows]), static=torch.from_numpy(static[rows]),

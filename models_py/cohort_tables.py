@@ -44,7 +44,8 @@ def _stays_sql(marts_dir: Path, label: str, con: duckdb.DuckDBPyConnection) -> t
         channels = f"read_parquet({_path(marts_dir, 'series_channels')})"
         if "in_default_set" in con.sql(f"select * from {channels} limit 0").columns:  # the default channel set
             channels = f"(select * from {channels} where in_default_set)"
-        spec = con.sql(f"select distinct mart, channel, channel_order from {channels} order by channel_order").fetchall()
+        spec = con.sql(f"select distinct mart, channel, channel_order from {channels} "
+                       "order by channel_order").fetchall()
         if spec:
             series = spec[0][0]
             means = ", ".join(f"avg({_quote(ch)}) as {_quote('mean_' + ch)}" for _, ch, _ in spec)

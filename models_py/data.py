@@ -112,7 +112,8 @@ def check_one_build(marts_dir: str | Path) -> str | None:
     problems += [f"{name} not in the build" for name in sorted(present - set(listed))]
     for name in sorted(set(listed) & present):
         path = marts_dir / name
-        if path.stat().st_size != listed[name].get("bytes") or fingerprint(marts_dir, [name])[name] != listed[name].get("sha256"):
+        entry = listed[name]
+        if path.stat().st_size != entry.get("bytes") or fingerprint(marts_dir, [name])[name] != entry.get("sha256"):
             problems.append(f"{name} changed")
     if problems:
         raise MartError(f"{marts_dir}: marts are not the one set of build {build_id} (_manifest.json): "
@@ -283,7 +284,8 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         if require_labels and not np.isin(observed, codes).all():
             expected = "0/1" if n_classes == 2 else f"a class code 0..{n_classes - 1}"
             raise MartError(f"{marts_dir / 'cohort.parquet'}: column {col} must be {expected} (or null for an "
-                            f"auxiliary label), found values {sorted(set(np.unique(observed).tolist()) - set(codes.tolist()))[:5]}")
+                            f"auxiliary label), found values "
+                            f"{sorted(set(np.unique(observed).tolist()) - set(codes.tolist()))[:5]}")
         labels[col] = values
 
     return MartData(

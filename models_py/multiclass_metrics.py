@@ -31,7 +31,8 @@ def _inputs(y_true, prob) -> tuple[np.ndarray, np.ndarray]:
     if y.size == 0:
         raise ValueError("no known labels; expected at least one labelled stay")
     if not np.all(np.isin(y, np.arange(k))):
-        raise ValueError(f"labels {sorted(set(np.unique(y).tolist()) - set(range(k)))[:5]} are not class codes 0..{k - 1}")
+        unknown = sorted(set(np.unique(y).tolist()) - set(range(k)))[:5]
+        raise ValueError(f"labels {unknown} are not class codes 0..{k - 1}")
     if not np.all(np.isfinite(p)):
         raise ValueError(f"prob has {int((~np.isfinite(p)).sum())} non-finite values")
     return y.astype(np.int64), p

@@ -205,7 +205,8 @@ def test_paths_with_a_space_and_an_apostrophe_build_through_make(good_build):
     views = mart_views(data_dir)
     assert f"{data_dir}/marts/cohort.parquet".replace("'", "''") in views["cohort"]
     con = duckdb.connect(str(data_dir / "warehouse.duckdb"), read_only=True)
-    assert con.sql("select count(*) from cohort").fetchone()[0] == pq.read_table(data_dir / "marts" / "cohort.parquet").num_rows
+    n_rows = pq.read_table(data_dir / "marts" / "cohort.parquet").num_rows
+    assert con.sql("select count(*) from cohort").fetchone()[0] == n_rows
     con.close()
 
 
@@ -223,7 +224,8 @@ def test_truncated_gzip_cut_at_a_line_boundary_fails_naming_the_file(good_build,
     assert proc.returncode != 0
     assert f"{raw}/icu/chartevents.csv.gz: truncated gzip file" in out
     assert marts_state(data_dir) == before, "the published marts changed after a failed build"
-    assert not (data_dir / "staging" / "stg_mimic__chartevents.parquet").exists(), "a staged file from the cut file was kept"
+    assert not (data_dir / "staging" / "stg_mimic__chartevents.parquet").exists(), \
+        "a staged file from the cut file was kept"
     assert sorted(p.name for p in (data_dir / "mart_builds").iterdir()) == [before["-> link"].split("/")[-1]]
 
 
@@ -235,8 +237,9 @@ def test_a_failed_rebuild_keeps_the_old_set_and_views(good_build, tmp_path):
     data_dir = copy_data_dir(built, tmp_path / "data")
     before = marts_state(data_dir)
     rewrite_gz(raw / "hosp" / "patients.csv.gz",
-               lambda lines: [lines[0]] + [l.replace(",F,", ",F,9") if i % 2 else l for i, l in enumerate(lines[1:])])
-    rewrite_gz(raw / "hosp" / "services.csv.gz", lambda lines: [",".join(l.split(",")[:-1]) for l in lines])
+               lambda lines: [lines[0]] + [ln.replace(",F,", ",F,9") if i % 2 else ln
+                                           for i, ln in enumerate(lines[1:])])
+    rewrite_gz(raw / "hosp" / "services.csv.gz", lambda lines: [",".join(ln.split(",")[:-1]) for ln in lines])
 
     proc = run_dbt(["build"], raw, data_dir, check=False)
     out = dbt_output(proc)
@@ -253,7 +256,7 @@ def test_a_killed_build_keeps_the_old_set_and_train_refuses_the_unfinished_one(g
     raw = copy_raw(raw, tmp_path / "raw")
     data_dir = copy_data_dir(built, tmp_path / "data")
     before = marts_state(data_dir)
-    rewrite_gz(raw / "hosp" / "patients.csv.gz", lambda lines: [l.replace(",M,", ",M,1") for l in lines])
+    rewrite_gz(raw / "hosp" / "patients.csv.gz", lambda lines: [ln.replace(",M,", ",M,1") for ln in lines])
     old_builds = set((data_dir / "mart_builds").iterdir())
 
     proc = subprocess.Popen([str(BIN / "dbt"), "build"], cwd=DBT_PROJECT, env=dbt_env(raw, data_dir),
@@ -319,7 +322,8 @@ def test_uppercase_rate_units_convert_and_a_nan_rate_is_missing(good_build, tmp_
     raw = copy_raw(raw, tmp_path / "raw")
     data_dir = copy_data_dir(built, tmp_path / "data")
     quality = {r["rule"]: r["n_rows"] for r in pq.read_table(built / "marts" / "data_quality.parquet").to_pylist()}
-    vis_before = pq.read_table(built / "marts" / "vis_hourly.parquet").sort_by([("stay_id", "ascending"), ("hr", "ascending")])
+    by_key = [("stay_id", "ascending"), ("hr", "ascending")]
+    vis_before = pq.read_table(built / "marts" / "vis_hourly.parquet").sort_by(by_key)
     con = duckdb.connect()
     path = str(raw / "icu" / "inputevents.csv.gz").replace("'", "''")
     raw_rows = f"read_csv('{path}', all_varchar = true)"
@@ -334,7 +338,7 @@ def test_uppercase_rate_units_convert_and_a_nan_rate_is_missing(good_build, tmp_
     assert after["unknown_rate_unit"] == quality["unknown_rate_unit"]
     assert after["implausible_rate"] == quality["implausible_rate"]
     assert after["missing_rate"] == quality["missing_rate"] + 1
-    vis_after = pq.read_table(data_dir / "marts" / "vis_hourly.parquet").sort_by([("stay_id", "ascending"), ("hr", "ascending")])
+    vis_after = pq.read_table(data_dir / "marts" / "vis_hourly.parquet").sort_by(by_key)
     assert vis_after.equals(vis_before)
 
 

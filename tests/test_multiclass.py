@@ -6,7 +6,7 @@ import numpy as np
 import polars as pl
 import pytest
 import torch
-from marts_fixture import write_marts
+from models_py.train import SplitTensors, StageSettings, fit_supervised
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
 from models_py.config import ModelConfig
@@ -15,20 +15,21 @@ from models_py.losses import class_weights, weighted_cross_entropy
 from models_py.models import MultitaskModel, SeriesEncoder
 from models_py.multiclass_metrics import bootstrap_multiclass, multiclass_metrics
 from models_py.preprocess import Preprocessor
+from models_py.synthetic_marts import write_marts
 from models_py.tasks import (
     Task,
     classification_targets,
     multiclass_targets,
     multitask_loss,
 )
-from models_py.train import SplitTensors, StageSettings, fit_supervised
 
 SCORES = ["sofa_first_day", "sapsii", "lods", "oasis"]
 AGE_BANDS = ("18-44", "45-64", "65-79", ">=80")
 
 
 def _age_band(age: pl.Expr) -> pl.Expr:
-    return (pl.when(age.is_null()).then(None).when(age < 45).then(0).when(age < 65).then(1).when(age < 80).then(2).otherwise(3)).cast(pl.Int32)
+    return (pl.when(age.is_null()).then(None).when(age < 45).then(0).when(age < 65).then(1)
+            .when(age < 80).then(2).otherwise(3)).cast(pl.Int32)
 
 
 @pytest.fixture(scope="module")
@@ -132,8 +133,8 @@ def test_a_multiclass_task_trains_beside_mortality_on_small_marts(marts):
                            n_static=static.shape[1], score_indices=pre.score_indices, tasks=tasks, cfg=cfg)
     assert model.heads["age_band"][-1].out_features == 4
     history = fit_supervised(model, split(train_rows), split(rows["val"]), tasks,
-                             StageSettings(epochs=20, lr=5e-3, weight_decay=0.0, batch_size=32, patience=20), weights, seed=0,
-                             progress=False)
+                             StageSettings(epochs=20, lr=5e-3, weight_decay=0.0, batch_size=32, patience=20), weights,
+                             seed=0, progress=False)
     assert np.isfinite(history.values["train_loss"]).all()
 
     test = split(rows["test"])

@@ -10,7 +10,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-
 from conftest import PHYSIONET2012_DIR, REPO, run_dbt, undocumented_mart_columns
 
 if str(REPO) not in sys.path:  # importable once pyproject lists the package

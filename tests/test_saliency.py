@@ -10,6 +10,7 @@ import numpy as np
 import polars as pl
 import pytest
 import torch
+from models_py.train import SplitTensors, StageSettings, fit_supervised, safe_auroc
 
 from models_py.config import ModelConfig
 from models_py.models import MultitaskModel, SeriesEncoder
@@ -20,7 +21,6 @@ from models_py.saliency import (
     plot_top_stays,
 )
 from models_py.tasks import Task, classification_targets
-from models_py.train import SplitTensors, StageSettings, fit_supervised, safe_auroc
 
 HOURS, CHANNELS, INFORMATIVE, WINDOW = 48, 4, 2, slice(30, 36)
 

@@ -70,7 +70,8 @@ def test_a_task_is_added_by_editing_the_file_only(tmp_path):
      r"task age_band: a multiclass task needs classes"),
     (lambda s: s + '\n[[task]]\nsource = "age_band"\nkind = "binary"\nrole = "auxiliary"\nweight = 1\nlevels = 3\n',
      r"task age_band: unknown key\(s\) \['levels'\]"),
-    (lambda s: s + '\n[[task]]\nname = "severity"\nsource = "sapsii"\nkind = "regression"\nrole = "auxiliary"\nweight = 1\n',
+    (lambda s: s + '\n[[task]]\nname = "severity"\nsource = "sapsii"\nkind = "regression"\n'
+                   'role = "auxiliary"\nweight = 1\n',
      r"task name\(s\) \['severity'\] declared more than once"),
     (lambda s: s.replace("[[task]]", "[[tasks]]"), r"expected one or more \[\[task\]\] tables"),
     (lambda s: s + "\n[[task]\n", r"not valid TOML"),

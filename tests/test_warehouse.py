@@ -16,7 +16,6 @@ import duckdb
 import pyarrow.parquet as pq
 import pytest
 import yaml
-
 from conftest import DBT_PROJECT, REPO, run_dbt, undocumented_mart_columns
 
 CONTRACT_MARTS = ("cohort", "vis_hourly", "static_features", "severity_scores")
@@ -198,7 +197,8 @@ def test_demo_series_channels_declare_vis_default_and_physiology(demo_build):
     physiology = {r["channel"]: r for r in rows if r["channel_set"] == "physiology"}
     assert physiology["heart_rate_bpm"]["fill_policy"] == "locf_then_train_median"
     assert physiology["heart_rate_bpm"]["observation_mask"] and physiology["heart_rate_bpm"]["transform"] == "zscore"
-    assert physiology["mech_vent_flag"]["fill_policy"] == "zero" and not physiology["mech_vent_flag"]["observation_mask"]
+    vent = physiology["mech_vent_flag"]
+    assert vent["fill_policy"] == "zero" and not vent["observation_mask"]
 
 
 def test_demo_data_quality_counts_physiology_conversions(demo_build, demo_dir):
