@@ -25,35 +25,63 @@ PATHS = $(call absolute,VISTREND_DATA_DIR) $(call absolute,MIMIC_IV_DIR) \
 PY_Q  = $(call q,$(PY))
 DBT_Q = $(call q,$(DBT))
 
-.PHONY: setup synthetic warehouse train demo test clean
+.PHONY: help setup synthetic warehouse train demo test lint clean
+.DEFAULT_GOAL := help
 
-# torch first, pinned: the CPU wheel; an unpinned torch pulls several GB of CUDA packages
-setup:
+help:
+	@echo "vistrend: make <target> [VARIABLE=value ...]   (docs/architecture.md: what each step does)"
+	@echo "  setup          create .venv and install the pinned packages (other targets do it when missing or stale)"
+	@echo "  demo           the main job: synthetic data -> warehouse -> every model -> runs/latest/report.md"
+	@echo "  test           make lint, then the test suite (needs ../shared/data for the demo tests, else skips)"
+	@echo "  lint           ruff (Python) and sqlfluff (dbt models)"
+	@echo "  synthetic      write synthetic MIMIC-IV-shaped raw files   [STAYS=n]"
+	@echo "  warehouse      dbt build: staging -> concepts -> marts, published as one set   [COHORT=p12_style]"
+	@echo "  train          train and evaluate on the marts"
+	@echo "  physionet2012  ingest PhysioNet 2012, build its marts, train   [P12_DIR P12_HOLDOUT ABLATIONS P12_TRAIN_ARGS]"
+	@echo "  bench          scale benchmark   [SCALE BENCH_ARGS]"
+	@echo "  clean          remove the data folder's outputs"
+	@echo "variables: VISTREND_DATA_DIR (outputs, default ./data), MIMIC_IV_DIR (raw MIMIC-IV: hosp/, icu/;"
+	@echo "           default the synthetic data); paths may hold spaces and apostrophes"
+
+# The environment as a prerequisite: created when missing, refreshed when pyproject.toml is newer (a relative
+# stamp, so a checkout path with spaces is still a valid make target). torch first, pinned: the CPU wheel; an
+# unpinned torch pulls several GB of CUDA packages.
+STAMP := .venv/.installed
+$(STAMP): pyproject.toml
 	python3 -m venv $(call q,$(VENV))
 	$(call q,$(VENV)/bin/pip) install --quiet --upgrade pip
 	$(call q,$(VENV)/bin/pip) install --quiet torch==2.13.0
 	$(call q,$(VENV)/bin/pip) install --quiet -e '.[dev]'
+	touch $(STAMP)
 	@echo "setup done: $(VENV)"
 
-synthetic:
+setup:
+	rm -f $(STAMP)
+	$(MAKE) --no-print-directory $(STAMP)
+
+synthetic: $(STAMP)
 	$(PATHS) $(PY_Q) pipelines/synthesize.py --out "$$VISTREND_DATA_DIR/raw/synthetic" $(if $(STAYS),--stays $(STAYS),)
 
 # COHORT=p12_style builds the marts for the PhysioNet-2012-style cohort (default: the paper's; docs/warehouse.md)
 COHORT ?=
-warehouse:
+warehouse: $(STAMP)
 	$(PATHS) mkdir -p "$$VISTREND_DATA_DIR"
 	$(PATHS) cd dbt_project && $(DBT_Q) build --exclude-resource-type unit_test $(if $(COHORT),--vars '{cohort: $(COHORT)}',)
 	@$(PATHS) echo "marts: $$VISTREND_DATA_DIR/marts/  warehouse: $$VISTREND_DATA_DIR/warehouse.duckdb"
 
-train:
+train: $(STAMP)
 	$(PATHS) $(PY_Q) pipelines/train.py
 
 demo: synthetic warehouse
 	$(PATHS) $(PY_Q) pipelines/train.py --ablations
 	@$(PATHS) echo "report: $$VISTREND_DATA_DIR/runs/latest/report.md"
 
-test:
+test: lint
 	$(PATHS) $(PY_Q) -m pytest
+
+lint: $(STAMP)
+	$(call q,$(VENV)/bin/ruff) check .
+	$(call q,$(VENV)/bin/sqlfluff) lint dbt_project/models --processes 2
 
 clean:
 	$(PATHS) cd "$$VISTREND_DATA_DIR" 2>/dev/null || exit 0; \
@@ -73,7 +101,7 @@ P12_PATHS = $(PATHS) $(call absolute,P12_DIR) \
     if [ "$${VISTREND_DATA_DIR%/}" = "$$PWD/data" ]; then VISTREND_DATA_DIR="$$PWD/data/physionet2012"; fi; \
     export P12_RAW_DIR="$$VISTREND_DATA_DIR/raw/physionet2012" \
            DBT_TARGET_PATH="$$VISTREND_DATA_DIR/dbt_target" DBT_LOG_PATH="$$VISTREND_DATA_DIR/dbt_logs";
-physionet2012:
+physionet2012: $(STAMP)
 	$(P12_PATHS) mkdir -p "$$VISTREND_DATA_DIR"
 	$(P12_PATHS) $(PY_Q) pipelines/ingest_physionet2012.py "$$P12_DIR" --out "$$P12_RAW_DIR"
 	$(P12_PATHS) cd dbt_project && $(DBT_Q) build --vars '{source: physionet2012}'
@@ -90,6 +118,6 @@ physionet2012:
 SCALE ?= 0.1
 BENCH_ARGS ?=
 .PHONY: bench
-bench:
+bench: $(STAMP)
 	$(PATHS) if [ "$$MIMIC_IV_DIR" != "$$VISTREND_DATA_DIR/raw/synthetic" ]; then set -- --mimic-iv-dir "$$MIMIC_IV_DIR"; fi; \
 	    $(PY_Q) bench/bench_scale.py --scale $(SCALE) "$$@" $(BENCH_ARGS)

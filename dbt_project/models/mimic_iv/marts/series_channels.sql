@@ -90,4 +90,4 @@ final as (
 
 )
 
-select * from final order by channel_set desc, channel_order
+select * from final order by channel_set desc, channel_order asc
