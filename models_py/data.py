@@ -56,6 +56,7 @@ class MartData:
     observation_mask: list[bool] = field(default_factory=list)  # per channel: append a 0/1 observed channel
     series_file: str = "vis_hourly.parquet"
     groups: np.ndarray | None = None  # values of the holdout column (cohort order), when asked for
+    fold_groups: np.ndarray | None = None  # values of the validation scheme's column (cohort order), when asked for
 
     def __len__(self) -> int:
         return len(self.stay_ids)
@@ -175,7 +176,8 @@ def _read(marts_dir: Path, name: str, required: list[str], keyed: bool = True) -
 
 
 def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: list[str], hours: int = 48,
-               require_labels: bool = True, use_metadata: bool = True, group_column: str = "") -> MartData:
+               require_labels: bool = True, use_metadata: bool = True, group_column: str = "",
+               fold_column: str = "") -> MartData:
     """Read and validate the marts.
 
     label_columns: cohort.parquet columns read as labels (the first one is the primary binary label,
@@ -183,6 +185,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     stays) cohort.parquet is optional and the stays are those of static_features.parquet.
     use_metadata: follow series_channels.parquet when present (else vis_hourly, all channels zero-filled).
     group_column: a cohort.parquet column returned as `groups` (the holdout split's column).
+    fold_column: a cohort.parquet column returned as `fold_groups` (group:/temporal: validation schemes).
     """
     marts_dir = Path(marts_dir)
     if not marts_dir.is_dir():
@@ -197,7 +200,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     if require_labels or (marts_dir / "cohort.parquet").exists():
         cohort = _read(marts_dir, "cohort.parquet",
                        ["subject_id", "stay_id", *(label_columns if require_labels else []),
-                        *([group_column] if group_column else [])])
+                        *([group_column] if group_column else []), *([fold_column] if fold_column else [])])
     else:
         cohort = static.select("stay_id").with_columns(pl.col("stay_id").alias("subject_id"))
     if cohort.height == 0:
@@ -247,6 +250,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         observation_mask=[bool(spec.observation_mask.get(c, False)) for c in channels],
         series_file=series_file,
         groups=cohort[group_column].cast(pl.Utf8).to_numpy() if group_column else None,
+        fold_groups=cohort[fold_column].cast(pl.Utf8).to_numpy() if fold_column else None,
     )
 
 

@@ -17,7 +17,7 @@ import numpy as np
 import polars as pl
 import torch
 
-from . import checkpoints, explain, metrics, plots, report, warehouse_io
+from . import checkpoints, explain, folds, metrics, plots, report, warehouse_io
 from .baselines import ENSEMBLES
 from .config import Config
 from .data import MartData, load_marts, resolve_targets
@@ -35,7 +35,8 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     torch.set_num_threads(max(1, cfg.threads))
     device = resolve_device(cfg.device)
     data = load_marts(cfg.run.marts, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
-                      cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column)
+                      cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column,
+                      fold_column=folds.fold_column(cfg))
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
     seeds = list(range(cfg.seed, cfg.seed + cfg.run.seeds))
     log(f"run {run_id}: {len(data)} stays, {len(data.channels)} channels, device {device}, seeds {seeds}")
@@ -43,14 +44,18 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     with assembling(cfg.run.out, run_id) as tmp:
         seeds_run = train_seeds(data, cfg, seeds, device, progress)
         prep, result, per_seed, seconds = seeds_run.prep, seeds_run.result, seeds_run.metrics, seeds_run.seconds
-        seeds_run.predictions.write_parquet(tmp / "predictions.parquet")
+        # a validation scheme other than `split`: its folds, beside the base split (models_py.folds)
+        fold_run = folds.run_folds(data, cfg, device, progress) if cfg.split.validation != "split" else {}
+        folds.with_folds(seeds_run.predictions, fold_run.pop("predictions", None)).write_parquet(
+            tmp / "predictions.parquet")
         saved = save_checkpoints(tmp / "checkpoints", result, prep, cfg)
         models = per_seed[str(cfg.seed)]
         selected = select_model(models)
         log(f"selected on the validation split: {selected} (AUROC {models[selected]['val_auroc']:.3f})")
         metrics_json = {"models": models, "threshold_rule": THRESHOLD_RULE, "per_seed": per_seed,
                         "summary": metrics.summarize_over_seeds(per_seed) if len(seeds) > 1 else {},
-                        "auroc_vs_full": auroc_vs_reference(result, prep, cfg)}
+                        "auroc_vs_full": auroc_vs_reference(result, prep, cfg),
+                        **({"folds": fold_run} if fold_run else {})}
         write_json(tmp / "metrics.json", metrics_json)
         write_json(tmp / "histories.json", {name: {**h.values, "best_epoch": h.best_epoch}
                                             for name, h in result.histories.items()})

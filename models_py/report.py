@@ -9,6 +9,7 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+from . import report_folds
 from .plots import atomic_path, ordered
 
 # (knowledge distillation, multitask) per model as in Table 2; None = not applicable.
@@ -210,6 +211,8 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
                 cells.append(f"{_fmt(e.get('mean'))} ± {_fmt(e.get('sd'))}" if isinstance(e, dict) else "n/a")
             rows.append([m] + cells)
         lines += _table(["Config"] + keys, rows)
+
+    lines += report_folds.validation_section(metrics)  # kfold / group / temporal runs only
 
     lines += ["", "## Reference: numbers reported by Jin et al. 2025 (Table 2, MIMIC-IV 3.0, 9,476 patients)", "",
               "Not computed here; for comparison only. Their test set, cohort and data version differ from "
