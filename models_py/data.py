@@ -185,7 +185,8 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     stays) cohort.parquet is optional and the stays are those of static_features.parquet.
     use_metadata: follow series_channels.parquet when present (else vis_hourly, all channels zero-filled).
     group_column: a cohort.parquet column returned as `groups` (the holdout split's column).
-    fold_column: a cohort.parquet column returned as `fold_groups` (group:/temporal: validation schemes).
+    fold_column: a cohort.parquet (else static_features.parquet) column returned as `fold_groups` (the
+    group:/temporal: validation schemes; P12's icu_type is a static feature), null as None.
     """
     marts_dir = Path(marts_dir)
     if not marts_dir.is_dir():
@@ -200,7 +201,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     if require_labels or (marts_dir / "cohort.parquet").exists():
         cohort = _read(marts_dir, "cohort.parquet",
                        ["subject_id", "stay_id", *(label_columns if require_labels else []),
-                        *([group_column] if group_column else []), *([fold_column] if fold_column else [])])
+                        *([group_column] if group_column else [])])
     else:
         cohort = static.select("stay_id").with_columns(pl.col("stay_id").alias("subject_id"))
     if cohort.height == 0:
@@ -250,8 +251,18 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         observation_mask=[bool(spec.observation_mask.get(c, False)) for c in channels],
         series_file=series_file,
         groups=cohort[group_column].cast(pl.Utf8).to_numpy() if group_column else None,
-        fold_groups=cohort[fold_column].cast(pl.Utf8).to_numpy() if fold_column else None,
+        fold_groups=_cohort_or_static(fold_column, cohort, joined, marts_dir) if fold_column else None,
     )
+
+
+def _cohort_or_static(column: str, cohort: pl.DataFrame, static: pl.DataFrame, marts_dir: Path) -> np.ndarray:
+    """A column's values in cohort order as strings (None where null), from cohort.parquet or else from
+    static_features.parquet (both in cohort order here)."""
+    for frame in (cohort, static):
+        if column in frame.columns:
+            return frame[column].cast(pl.Utf8).to_numpy()
+    raise MartError(f"{marts_dir / 'cohort.parquet'}: no column {column} (nor in static_features.parquet); "
+                    f"the validation scheme needs it (has {cohort.columns})")
 
 
 def check_float32(frame: pl.DataFrame, path: Path, columns: list[str]) -> None:

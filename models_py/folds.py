@@ -15,7 +15,7 @@ import torch
 
 from . import metrics
 from .config import Config
-from .data import MartData
+from .data import MartData, MartError
 from .dataset import prepare
 from .evaluate import evaluate
 from .rundir import predictions_frame
@@ -23,6 +23,7 @@ from .stages import log, train_seed
 from .validation import make_folds, parse_scheme, summarize_folds
 
 POOLED_METRICS = ("auroc", "auprc", "brier")  # threshold-free: each fold has its own threshold
+MISSING_GROUP = "(missing)"
 
 
 def fold_column(cfg: Config) -> str:
@@ -42,7 +43,8 @@ def run_folds(data: MartData, cfg: Config, device: torch.device, progress: bool 
     scheme = parse_scheme(cfg.split.validation)
     label = data.labels[cfg.data.label_column]
     val_share = cfg.data.val_fraction / (cfg.data.train_fraction + cfg.data.val_fraction)
-    folds, skipped = make_folds(scheme, data.subject_ids, label, cfg.seed, val_share, groups=data.fold_groups)
+    folds, skipped = make_folds(scheme, data.subject_ids, label, cfg.seed, val_share,
+                                groups=_groups(data.fold_groups, scheme))
     for fold in skipped:
         log(f"validation {scheme}: {fold.name} skipped ({fold.reason})")
     per_fold, sizes, seconds, frames = {}, {}, {}, []
@@ -66,6 +68,18 @@ def run_folds(data: MartData, cfg: Config, device: torch.device, progress: bool 
         "seconds": seconds,
         "predictions": predictions,
     }
+
+
+def _groups(values: np.ndarray | None, scheme) -> np.ndarray | None:
+    """The scheme's column values; a missing value is its own group, and refused by temporal (its time
+    is unknown, so it could be later than the test stays)."""
+    if values is None:
+        return None
+    missing = np.array([v is None for v in values])
+    if missing.any() and scheme.kind == "temporal":
+        raise MartError(f"cohort.parquet: column {scheme.column} has {int(missing.sum())} missing value(s); "
+                        f"{scheme} needs every stay's value")
+    return np.where(missing, MISSING_GROUP, values).astype(str)
 
 
 def _summary(per_fold: dict[str, dict[str, dict]]) -> dict[str, dict]:
