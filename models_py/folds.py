@@ -38,7 +38,7 @@ def run_folds(data: MartData, cfg: Config, device: torch.device, progress: bool 
     {"scheme", "folds": {fold: {model: metrics}}, "sizes": {fold: {split: n}},
      "skipped": [{"fold", "reason"}], "summary": {model: {metric: {mean, sd, n_folds}}},
      "pooled": {model: {auroc|auprc|brier: {value, ci_low, ci_high, n_resamples}, "n", "n_folds"}},
-     "seconds": {fold: training and evaluation seconds}}
+     "seconds" / "cpu_seconds": {fold: wall-clock / process CPU seconds of its training and evaluation}}
     """
     scheme = parse_scheme(cfg.split.validation)
     label = data.labels[cfg.data.label_column]
@@ -47,16 +47,19 @@ def run_folds(data: MartData, cfg: Config, device: torch.device, progress: bool 
                                 groups=_groups(data.fold_groups, scheme))
     for fold in skipped:
         log(f"validation {scheme}: {fold.name} skipped ({fold.reason})")
-    per_fold, sizes, seconds, frames = {}, {}, {}, []
+    per_fold, sizes, seconds, cpu_seconds, frames = {}, {}, {}, {}, []
     for fold in folds:
         log(f"validation {scheme}: {fold.name} ({', '.join(f'{s} {v.size}' for s, v in fold.rows.items())} stays)")
         prep = prepare(data, cfg, cfg.seed, device, rows=fold.rows)
         result = train_seed(prep, cfg, cfg.run.ablations, progress)
-        per_fold[fold.name] = evaluate(result, prep, cfg)
+        per_fold[fold.name] = result.timed("evaluation", evaluate, result, prep, cfg)
         sizes[fold.name] = {split: int(rows.size) for split, rows in fold.rows.items()}
         frames.append(predictions_frame(result, prep).filter(pl.col("split") == "test")
                       .with_columns(fold=pl.lit(fold.name)))
         seconds[fold.name] = round(sum(result.seconds.values()), 3)
+        cpu_seconds[fold.name] = round(sum(result.cpu_seconds.values()), 3)
+        log(f"validation {scheme}: {fold.name} done in {seconds[fold.name]:.1f} s "
+            f"({cpu_seconds[fold.name]:.1f} s CPU), full AUROC {per_fold[fold.name]['full']['auroc']['value']:.3f}")
     predictions = pl.concat(frames) if frames else None
     return {
         "scheme": str(scheme),
@@ -66,6 +69,7 @@ def run_folds(data: MartData, cfg: Config, device: torch.device, progress: bool 
         "summary": _summary(per_fold),
         "pooled": _pooled(predictions, cfg) if predictions is not None else {},
         "seconds": seconds,
+        "cpu_seconds": cpu_seconds,
         "predictions": predictions,
     }
 
