@@ -27,7 +27,7 @@ MISSING_GROUP = "(missing)"
 
 
 def fold_column(cfg: Config) -> str:
-    """The cohort.parquet column the scheme needs (group:/temporal:), '' for split and kfold."""
+    """The cohort (or static feature) column the scheme needs (group:/temporal:), '' for split and kfold."""
     return parse_scheme(cfg.split.validation).column
 
 

@@ -4,11 +4,14 @@ as it is."""
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 
 import duckdb
 import numpy as np
 import polars as pl
 import pytest
+from conftest import REPO
 from sklearn.metrics import roc_auc_score
 
 from models_py import folds as folds_module
@@ -169,3 +172,16 @@ def test_report_section_lists_skipped_folds_when_none_could_be_scored():
     assert "## Validation scheme: group:icu_type" in text and "No fold could be scored." in text
     assert "| icu_type=1 | test stays hold one class only (8 stays, all 0) |" in text
     assert validation_section({"models": {}}) == []
+
+
+@pytest.mark.slow
+def test_bench_folds_times_every_fold(tmp_path):
+    tiny = [arg for item in TINY if not item.startswith(("threads", "mae.", "teacher.", "student."))
+            for arg in ("--set", item)]
+    proc = subprocess.run([sys.executable, str(REPO / "bench" / "bench_folds.py"), "--scheme", "kfold:3",
+                           "--stays", "200", "--epochs", "1", "--threads", "1", *tiny],
+                          capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    lines = proc.stdout.splitlines()
+    assert [line.split()[0] for line in lines if line.startswith("fold")][1:] == ["fold1", "fold2", "fold3"]
+    assert any(line.startswith("total ") and "pooled" in line for line in lines)
