@@ -18,7 +18,7 @@ import typing
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 DEFAULT_SCORES = ["sofa_first_day", "sapsii", "lods", "oasis"]
 REPO = Path(__file__).resolve().parents[1]
@@ -79,6 +79,21 @@ class SplitConfig(Section):
     train/val is a stratified split of the rest; empty = a random stratified train/val/test split"""
     holdout_values: list[str] = Field(default_factory=list)
     """the holdout_column values that form the test split (e.g. b)"""
+    validation: str = "split"
+    """validation scheme besides the split above: split (none) | kfold:K | group:COLUMN |
+    temporal:COLUMN (models_py.validation; the folds go to metrics.json "folds")"""
+
+    @field_validator("validation")
+    @classmethod
+    def _scheme(cls, value: str) -> str:
+        if value != "split":
+            from .validation import parse_scheme  # local: numpy and scikit-learn only when asked for
+
+            try:
+                parse_scheme(value)
+            except ValueError as exc:
+                raise ValueError(f"config split.validation: {exc}") from None
+        return value
 
 
 class ModelConfig(Section):

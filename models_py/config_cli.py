@@ -6,7 +6,8 @@ each with its default and doc.
 The short flags of earlier versions keep working and are read first by an argparse pre-pass:
 --config FILE (JSON/TOML, or a run's config.json to rerun it), --set KEY=VALUE (repeatable),
 --epochs N (the MAE, teacher probe and student epochs), --seed, --device, --ablations, --seeds N,
---no-shap, and --marts/--out/--warehouse (= --run.marts/--run.out/--run.warehouse).
+--no-shap, --validation SCHEME (= --set split.validation=SCHEME: split, kfold:K, group:COLUMN,
+temporal:COLUMN), and --marts/--out/--warehouse (= --run.marts/--run.out/--run.warehouse).
 Precedence: defaults < --config < --set < short flags < --section.field flags.
 """
 from __future__ import annotations
@@ -22,7 +23,7 @@ from . import config
 from .config import Config, config_from_dict, load_config, one_line
 
 SHORT_FLAGS = ("short flags: --config FILE, --set KEY=VALUE, --epochs N (mae, teacher, student), --seed N, "
-               "--device D, --ablations, --seeds N, --no-shap, --marts/--out/--warehouse PATH")
+               "--device D, --ablations, --seeds N, --no-shap, --validation SCHEME, --marts/--out/--warehouse PATH")
 
 
 class _ShortFlags(argparse.ArgumentParser):
@@ -42,6 +43,7 @@ def _pre_parser() -> argparse.ArgumentParser:
     parser.add_argument("--ablations", action=argparse.BooleanOptionalAction, default=None)
     parser.add_argument("--seeds", type=int)
     parser.add_argument("--no-shap", action="store_true", default=None)
+    parser.add_argument("--validation")  # = --set split.validation=X
     for name in ("marts", "out", "warehouse"):
         parser.add_argument(f"--{name}", type=Path)
     return parser
@@ -58,7 +60,8 @@ def cli_config(argv: list[str] | None, data_dir: Path | None = None, prog: str =
     if args.epochs is not None:
         overrides += [f"{stage}.epochs={args.epochs}" for stage in ("mae", "teacher", "student")]
     overrides += [f"{key}={value}" for key, value in (("seed", args.seed), ("device", args.device),
-                                                      ("run.seeds", args.seeds)) if value is not None]
+                                                      ("run.seeds", args.seeds),
+                                                      ("split.validation", args.validation)) if value is not None]
     data_dir = data_dir or config.data_dir()
     base = Config().with_run(marts=data_dir / "marts", out=data_dir / "runs", warehouse=data_dir / "warehouse.duckdb")
     cfg = load_config(args.config, overrides, base=base)

@@ -60,6 +60,7 @@ class MartData:
     cohort: pl.DataFrame | None = None  # every cohort.parquet column (cohort order): subgroups, leak check
     padding: np.ndarray | None = None  # (N, T) bool: hours the model must not see (leak policy `mask`)
     build_id: str | None = None  # the warehouse build whose published set was read (check_one_build)
+    fold_groups: np.ndarray | None = None  # values of the validation scheme's column (cohort order), when asked for
 
     def __len__(self) -> int:
         return len(self.stay_ids)
@@ -224,7 +225,8 @@ def _read(marts_dir: Path, name: str, required: list[str], keyed: bool = True) -
 
 def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: list[str], hours: int = 48,
                require_labels: bool = True, use_metadata: bool = True, group_column: str = "",
-               label_classes: dict[str, int] | None = None) -> MartData:
+               label_classes: dict[str, int] | None = None,
+               fold_column: str = "") -> MartData:
     """Read and validate the marts.
 
     label_columns: cohort.parquet columns read as labels (the first one is the primary binary label,
@@ -234,6 +236,8 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
     stays) cohort.parquet is optional and the stays are those of static_features.parquet.
     use_metadata: follow series_channels.parquet when present (else vis_hourly, all channels zero-filled).
     group_column: a cohort.parquet column returned as `groups` (the holdout split's column).
+    fold_column: a cohort.parquet (else static_features.parquet) column returned as `fold_groups` (the
+    group:/temporal: validation schemes; P12's icu_type is a static feature), null as None.
     """
     marts_dir = Path(marts_dir)
     if not marts_dir.is_dir():
@@ -305,6 +309,7 @@ def load_marts(marts_dir: str | Path, label_columns: list[str], score_columns: l
         series_file=series_file,
         groups=cohort[group_column].cast(pl.Utf8).to_numpy() if group_column else None,
         cohort=cohort,
+        fold_groups=_cohort_or_static(fold_column, cohort, joined, marts_dir) if fold_column else None,
     )
 
 
@@ -317,7 +322,18 @@ def subset(data: MartData, rows: np.ndarray) -> MartData:
         groups=None if data.groups is None else data.groups[rows],
         cohort=None if data.cohort is None else data.cohort[take],
         padding=None if data.padding is None else data.padding[rows],
+        fold_groups=None if data.fold_groups is None else data.fold_groups[rows],
     )
+
+
+def _cohort_or_static(column: str, cohort: pl.DataFrame, static: pl.DataFrame, marts_dir: Path) -> np.ndarray:
+    """A column's values in cohort order as strings (None where null), from cohort.parquet or else from
+    static_features.parquet (both in cohort order here)."""
+    for frame in (cohort, static):
+        if column in frame.columns:
+            return frame[column].cast(pl.Utf8).to_numpy()
+    raise MartError(f"{marts_dir / 'cohort.parquet'}: no column {column} (nor in static_features.parquet); "
+                    f"the validation scheme needs it (has {cohort.columns})")
 
 
 def check_float32(frame: pl.DataFrame, path: Path, columns: list[str]) -> None:

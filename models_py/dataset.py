@@ -40,10 +40,14 @@ class Prepared:
         return self.splits["train"].series.device
 
 
-def prepare(data: MartData, cfg: Config, seed: int, device: torch.device) -> Prepared:
+def prepare(data: MartData, cfg: Config, seed: int, device: torch.device,
+            rows: dict[str, np.ndarray] | None = None) -> Prepared:
+    """rows: train/val/test stay row indices to use (a validation fold) instead of the configured split."""
     label_name = cfg.data.label_column
     label = data.labels[label_name]
-    if cfg.split.holdout_column:
+    if rows is not None:
+        rows = {split: np.sort(np.asarray(rows[split], dtype=np.int64)) for split in ("train", "val", "test")}
+    elif cfg.split.holdout_column:
         val_share = cfg.data.val_fraction / (cfg.data.train_fraction + cfg.data.val_fraction)
         rows = split_holdout(data.subject_ids, label, data.groups, cfg.split.holdout_values, seed, val_share,
                              cfg.split.holdout_column, label_name)

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 import torch
 
-from . import checkpoints, explain, metrics, plots, report, run_assessment, warehouse_io
+from . import checkpoints, explain, folds, metrics, plots, report, run_assessment, warehouse_io
 from .baselines import ENSEMBLES
 from .config import Config
 from .data import MartData, load_marts, resolve_targets
@@ -54,7 +54,8 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     torch.set_num_threads(max(1, cfg.threads))
     device = resolve_device(cfg.device)
     raw = load_marts(cfg.run.marts, [cfg.data.label_column, *cfg.tasks.auxiliary_labels], cfg.data.score_columns,
-                     cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column)
+                     cfg.data.hours, use_metadata=cfg.data.use_metadata, group_column=cfg.split.holdout_column,
+                     fold_column=folds.fold_column(cfg))
     data, policy_note = apply_policy(raw, cfg.data.leak_policy)
     log(policy_note)
     run_id = f"{datetime.now(UTC):%Y%m%dT%H%M%SZ}-{uuid.uuid4().hex[:6]}"
@@ -64,7 +65,10 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
     with assembling(cfg.run.out, run_id) as tmp:
         seeds_run = train_seeds(data, cfg, seeds, device, progress)
         prep, result, per_seed, seconds = seeds_run.prep, seeds_run.result, seeds_run.metrics, seeds_run.seconds
-        seeds_run.predictions.write_parquet(tmp / "predictions.parquet")
+        # a validation scheme other than `split`: its folds, beside the base split (models_py.folds)
+        fold_run = folds.run_folds(data, cfg, device, progress) if cfg.split.validation != "split" else {}
+        folds.with_folds(seeds_run.predictions, fold_run.pop("predictions", None)).write_parquet(
+            tmp / "predictions.parquet")
         saved = save_checkpoints(tmp / "checkpoints", result, prep, cfg)
         recalibration_file = save_recalibration(tmp, result)
         models = per_seed[str(cfg.seed)]
@@ -74,7 +78,8 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
                         "summary": metrics.summarize_over_seeds(per_seed) if len(seeds) > 1 else {},
                         "auroc_vs_full": auroc_vs_reference(result, prep, cfg),
                         "recalibrated": evaluate_recalibrated(result, prep, cfg, result.recalibrators),
-                        "recalibration": cfg.eval.recalibration}
+                        "recalibration": cfg.eval.recalibration,
+                        **({"folds": fold_run} if fold_run else {})}
         metrics_json["leak_check"] = run_leak_check(raw, data, prep, result, models.get("full", {}).get("auroc"),
                                                     cfg, device, progress)
         metrics_json.update(run_assessment.assess(tmp, data, prep, result, models, cfg))

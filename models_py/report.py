@@ -11,6 +11,7 @@ import math
 from pathlib import Path
 
 from . import report_assessment as sections
+from . import report_folds
 from .plots import atomic_path, ordered
 from .report_format import fmt as _fmt
 from .report_format import fmt_ci as _fmt_ci
@@ -196,6 +197,8 @@ def write_report_md(path, run: dict, metrics: dict, shap_top: list[tuple[str, fl
                 cells.append(f"{_fmt(e.get('mean'))} ± {_fmt(e.get('sd'))}" if isinstance(e, dict) else "n/a")
             rows.append([m] + cells)
         lines += _table(["Config"] + keys, rows)
+
+    lines += report_folds.validation_section(metrics)  # kfold / group / temporal runs only
 
     lines += ["", "## Reference: numbers reported by Jin et al. 2025 (Table 2, MIMIC-IV 3.0, 9,476 patients)", "",
               "Not computed here; for comparison only. Their test set, cohort and data version differ from "

@@ -2,7 +2,8 @@
 
 $VISTREND_DATA_DIR/runs/<run_id>/ (`runs/latest` points at the newest): config.json, metrics.json,
 histories.json, report.md, roc.png, loss_curves.png, shap_beeswarm.png, shap_top.csv,
-predictions.parquet (stay_id, split, model, probability, label, seed),
+predictions.parquet (stay_id, split, model, probability, label, seed, fold: null, or the fold of an
+out-of-fold test row of a validation scheme, models_py.folds),
 checkpoints/<model>.safetensors + checkpoints/preprocess.json (base seed; models_py.checkpoints) and
 manifest.json (sha256 of config.json and the checkpoints). A failed run leaves nothing half-written.
 """

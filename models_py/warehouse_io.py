@@ -158,7 +158,7 @@ def load_run_into_warehouse(run_dir, duckdb_path) -> dict[str, int] | None:
             insert into model_predictions
             select ?, cast(stay_id as bigint), cast(split as varchar), cast(model as varchar),
                 cast(probability as double), cast(label as integer), {seed_column}
-            from read_parquet(?)
+            from read_parquet(?) {"where fold is null" if "fold" in columns else ""}
             """,
             [run_id, str(predictions)] if "seed" in columns else [run_id, seed, str(predictions)],
         )

@@ -5,6 +5,7 @@
     python pipelines/train.py --seeds 3 --set student.lr=5e-4 --epochs 5
     python pipelines/train.py --student.lr 5e-4 --teacher.heads untrained   # any config field (--help)
     python pipelines/train.py --config data/runs/latest/config.json          # rerun a run exactly
+    python pipelines/train.py --validation kfold:5                           # + 5 folds (group:COL, temporal:COL)
 
 Reads $VISTREND_DATA_DIR/marts (default <repo>/data/marts), writes $VISTREND_DATA_DIR/runs/<run_id>/
 and loads the results into $VISTREND_DATA_DIR/warehouse.duckdb when it exists (a warehouse locked by
