@@ -2,6 +2,7 @@
 from datetime import timedelta
 
 import numpy as np
+import polars as pl
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
@@ -63,3 +64,27 @@ def test_cohort_and_run_export_from_marts(tmp_path):
         run_predictions(marts, predictions, "lstm", 0.5, "icu_mortality", 48, "intime")
     with pytest.raises(ValueError, match="no column admittime"):
         cohort_labels(marts, "icu_mortality", 48, "admittime")
+
+
+def test_export_command_writes_valid_labels_and_run_predictions(small_run, tmp_path):
+    from pipelines import export_meds
+    run_dir, _ = small_run
+    out = tmp_path / "meds"
+    assert export_meds.main(["--run", str(run_dir), "--out", str(out), "--model", "full"]) == 0
+    labels, preds = pq.read_table(out / "labels.parquet"), pq.read_table(out / "predictions.parquet")
+    LabelSchema.validate(labels)
+    LabelSchema.validate(preds.select(["subject_id", "prediction_time", "boolean_value"]))
+    assert labels.num_rows == 240
+    saved = pl.read_parquet(run_dir / "predictions.parquet").filter(model="full", split="test", seed=0)
+    assert preds.num_rows == saved.height
+    assert sorted(preds.column("predicted_boolean_probability").to_pylist()) == \
+        pytest.approx(sorted(saved["probability_recal"].to_list()))
+
+
+def test_export_refuses_marts_without_a_window_start(tmp_path, capsys):
+    from pipelines import export_meds
+    marts = tmp_path / "marts"
+    marts.mkdir()
+    pl.DataFrame({"stay_id": [1], "subject_id": [1], "icu_mortality": [0]}).write_parquet(marts / "cohort.parquet")
+    assert export_meds.main(["--marts", str(marts), "--out", str(tmp_path / "o")]) == 2
+    assert "no column intime" in capsys.readouterr().err
