@@ -73,7 +73,7 @@ train: $(STAMP)
 	$(PATHS) $(PY_Q) pipelines/train.py
 
 demo: synthetic warehouse
-	$(PATHS) $(PY_Q) pipelines/train.py --ablations
+	$(PATHS) $(PY_Q) pipelines/train.py --ablations --set eval.saliency_stays=500
 	@$(PATHS) echo "report: $$VISTREND_DATA_DIR/runs/latest/report.md"
 
 test: lint

@@ -48,6 +48,9 @@ class RunConfig(Section):
     """repeat with seeds seed..seed+N-1 and report mean ± sd"""
     shap: bool = True
     """explain the full model's static features with SHAP (off: faster)"""
+    variants: list[Literal["full_init_mae"]] = Field(default_factory=list)
+    """extra students beside full: full_init_mae (the student's encoder starts from the MAE's weights, so the
+    ablations can show what pretraining adds when it initialises the student)"""
 
 
 class DataConfig(Section):
@@ -178,6 +181,11 @@ class EvalConfig(Section):
     subgroup_columns: list[str] = Field(default_factory=lambda: [
         "gender", "age", "insurance", "race", "marital_status", "first_careunit", "icu_type"])
     """static_features / cohort columns reported by subgroup (those present; age in bands)"""
+    saliency_stays: int = Field(0, ge=0)
+    """test stays whose full-model prediction is explained hour by hour (integrated gradients; 0 = off;
+    `make demo` explains 500)"""
+    saliency_baseline: Literal["median", "zero"] = "median"
+    """the IG baseline: the training median of each channel (no infusion for a dose) or 0 after scaling"""
     leak_check_retrain: bool = True
     """under leak_policy paper or mask, also retrain the full model on complete windows for the report's
     label leak check"""

@@ -18,7 +18,7 @@ import numpy as np
 import polars as pl
 import torch
 
-from . import checkpoints, explain, folds, metrics, plots, report, run_assessment, warehouse_io
+from . import checkpoints, explain, folds, metrics, plots, report, run_assessment, saliency, warehouse_io
 from .baselines import ENSEMBLES
 from .config import Config
 from .data import MartData, load_marts, resolve_targets
@@ -88,6 +88,8 @@ def run_experiment(cfg: Config, progress: bool = True) -> Path:
                                             for name, h in result.histories.items()})
         _plot(tmp, result, prep)
         shap_top = _explain(tmp, result, prep, cfg, seconds[str(cfg.seed)]) if cfg.run.shap else []
+        if cfg.eval.saliency_stays and "full" in result.networks:
+            _saliency(tmp, result, prep, cfg, data, seconds[str(cfg.seed)])
         run_info = {"run_id": run_id, **_run_facts(cfg, data, prep, result, models, seeds, device),
                     "checkpoints": saved,
                     "selection": {"model": selected, "rule": SELECTION_RULE,
@@ -172,6 +174,29 @@ def _explain(folder: Path, result: SeedResult, prep: Prepared, cfg: Config,
     plots.write_shap_top(shap_result, folder / "shap_top.csv", k=10)
     seconds["shap"] = round(time.perf_counter() - start, 3)
     return list(shap_result.mean_abs[:10])
+
+
+def _saliency(folder: Path, result: SeedResult, prep: Prepared, cfg: Config, data: MartData,
+              seconds: dict[str, float]) -> None:
+    """Integrated gradients of the full model over every (hour, channel) of the first test stays:
+    saliency.parquet, saliency.png (deaths vs survivors), saliency_top.png (the highest-risk stays)."""
+    if data.padding is not None:
+        log("saliency skipped: leak policy mask (padding hours have no value to attribute)")
+        return
+    start = time.perf_counter()
+    train, test = prep.splits["train"], prep.splits["test"]
+    n = min(cfg.eval.saliency_stays, len(test.stay_ids))
+    found = saliency.integrated_gradients(
+        result.networks["full"], test.series[:n].cpu().numpy(), test.static[:n].cpu().numpy(), test.stay_ids[:n],
+        prep.preprocessor.output_channels,
+        saliency.channel_baseline(train.series.cpu().numpy(), cfg.eval.saliency_baseline))
+    saliency.write_parquet(found, folder / "saliency.parquet")
+    saliency.plot_saliency(found, test.label[:n], folder / "saliency.png")
+    raw = data.series[prep.rows["test"][:n]]
+    saliency.plot_top_stays(found, raw, folder / "saliency_top.png", data.channels)
+    seconds["saliency"] = round(time.perf_counter() - start, 3)
+    log(f"saliency: {n} test stays in {seconds['saliency']:.1f} s (max completeness error "
+        f"{float(np.max(found.completeness_error)):.4f})")
 
 
 def _run_facts(cfg: Config, data: MartData, prep: Prepared, result: SeedResult, models: dict, seeds: list[int],

@@ -167,8 +167,10 @@ def train_seed(prep: Prepared, cfg: Config, ablations: bool, progress: bool = Tr
     students = [("full", teacher, mt_tasks, True)]
     if ablations:
         students += [("no_kd", None, mt_tasks, True), ("no_mt", teacher, st_tasks, False)]
+    if "full_init_mae" in cfg.run.variants:  # ICH/M3H-style question: what MAE adds as an initialisation
+        students.append(("full_init_mae", teacher, mt_tasks, True))
     for name, student_teacher, tasks, regression in students:
-        encoder = student_encoder(mae, prep, cfg)
+        encoder = mae.encoder if name == "full_init_mae" else student_encoder(mae, prep, cfg)
         model = result.timed(name, train_student, name, student_teacher, tasks, encoder, prep, cfg, result, progress)
         result.add_network(name, model, prep, regression=regression)
     if not ablations:

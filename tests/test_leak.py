@@ -108,3 +108,24 @@ def test_a_paper_policy_run_reports_the_leak_and_a_leak_free_retrain(tmp_path_fa
     page = (run_dir / "report.html").read_text()
     HTMLParser().feed(page)
     assert "http://" not in page and "https://" not in page and page.count("data:image/png;base64,") >= 5
+
+
+@pytest.mark.slow
+def test_saliency_stage_and_the_full_init_mae_variant_write_their_outputs(tmp_path_factory):
+    import polars as pl
+
+    from models_py.config import load_config
+    from models_py.experiment import run_experiment
+
+    marts = _leaky_marts(tmp_path_factory)
+    cfg = load_config(None, [*TINY, "eval.saliency_stays=8", "run.variants=full_init_mae"]).with_run(
+        marts=marts, out=tmp_path_factory.mktemp("runs"), ablations=False, shap=False)
+    run_dir = run_experiment(cfg, progress=False)
+    assert "full_init_mae" in json.loads((run_dir / "metrics.json").read_text())["models"]
+    frame = pl.read_parquet(run_dir / "saliency.parquet")
+    assert frame["stay_id"].n_unique() == 8 and frame.height == 8 * 48 * 7
+    per_stay = frame.group_by("stay_id").agg(pl.col("attribution").sum(), pl.col("output").first(),
+                                             pl.col("baseline_output").first())
+    gap = (per_stay["output"] - per_stay["baseline_output"]).abs().clip(lower_bound=0.01)
+    assert ((per_stay["attribution"] - (per_stay["output"] - per_stay["baseline_output"])).abs() / gap).max() <= 0.01
+    assert (run_dir / "saliency.png").exists() and (run_dir / "saliency_top.png").exists()
