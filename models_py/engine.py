@@ -102,7 +102,7 @@ def _batches(n: int, batch_size: int, generator: torch.Generator, device) -> lis
 
 
 def pretrain_mae(train_series: torch.Tensor, model_cfg: ModelConfig, cfg: Config, seed: int,
-                 progress: bool = True) -> tuple[MaskedAutoencoder, History]:
+                 progress: bool = True, val_series: torch.Tensor | None = None) -> tuple[MaskedAutoencoder, History]:
     """Stage 1 on the training split's series only (labels unused, other splits never seen)."""
     torch.manual_seed(seed)
     device = train_series.device
@@ -127,9 +127,25 @@ def pretrain_mae(train_series: torch.Tensor, model_cfg: ModelConfig, cfg: Config
             total += loss.detach()
         mean_loss = total / len(batches)
         _check_finite(mean_loss, "mae", epoch)
-        history.add(train_loss=float(mean_loss))
+        if val_series is None:
+            history.add(train_loss=float(mean_loss))
+        else:  # the same masks every epoch, from their own generator (the training draws are unchanged)
+            history.add(train_loss=float(mean_loss), val_loss=_mae_val_loss(mae, val_series, cfg.mae.mask_ratio, seed))
     history.best_epoch, history.seconds = cfg.mae.epochs - 1, time.perf_counter() - start
     return mae.eval(), history
+
+
+@torch.no_grad()
+def _mae_val_loss(mae: MaskedAutoencoder, series: torch.Tensor, ratio: float, seed: int) -> float:
+    """Mean masked reconstruction loss on the validation series (eval mode), with fixed masks."""
+    was_training = mae.training
+    mae.eval()
+    generator = torch.Generator(device=series.device).manual_seed(seed + 7919)
+    mask = random_time_mask(series.shape[0], series.shape[1], ratio, generator=generator, device=series.device)
+    losses = [float(mae.masked_loss(series[s:s + EVAL_BATCH], mask[s:s + EVAL_BATCH])) * len(series[s:s + EVAL_BATCH])
+              for s in range(0, series.shape[0], EVAL_BATCH)]
+    mae.train(was_training)
+    return sum(losses) / max(series.shape[0], 1)
 
 
 @torch.no_grad()

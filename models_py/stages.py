@@ -102,7 +102,7 @@ def student_encoder(mae: MaskedAutoencoder, prep: Prepared, cfg: Config) -> Seri
 def pretrain_mae(prep: Prepared, cfg: Config, result: SeedResult, progress: bool) -> MaskedAutoencoder:
     """Stage 1: the MAE on the training split's series only."""
     mae, result.histories["mae"] = engine.pretrain_mae(prep.splits["train"].series, cfg.model, cfg, prep.seed,
-                                                       progress)
+                                                       progress, val_series=prep.splits["val"].series)
     return mae
 
 
