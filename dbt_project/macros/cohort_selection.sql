@@ -7,20 +7,22 @@
 #}
 {% macro cohort_steps_model() %}
     {%- set cohort = var('cohort', 'paper') -%}
-    {%- if cohort == 'paper' -%}
-        {{ return(ref('int_cohort_steps')) }}
-    {%- elif cohort == 'p12_style' -%}
+    {%- if cohort == 'p12_style' -%}
         {{ return(ref('int_p12_style_cohort_steps')) }}
     {%- endif -%}
-    {{ exceptions.raise_compiler_error("var cohort must be paper or p12_style, got '" ~ cohort ~ "'") }}
+    {%- if cohort != 'paper' -%}
+        {{ exceptions.raise_compiler_error("var cohort must be paper or p12_style, got '" ~ cohort ~ "'") }}
+    {%- endif -%}
+    {{ return(ref('int_cohort_steps')) }}
 {% endmacro %}
 
 {% macro cohort_step_rules() %}
     {%- set cohort = var('cohort', 'paper') -%}
-    {%- if cohort == 'paper' -%}
-        {{ return(ref('cohort_steps')) }}
-    {%- elif cohort == 'p12_style' -%}
+    {%- if cohort == 'p12_style' -%}
         {{ return(ref('p12_style_cohort_steps')) }}
     {%- endif -%}
-    {{ exceptions.raise_compiler_error("var cohort must be paper or p12_style, got '" ~ cohort ~ "'") }}
+    {%- if cohort != 'paper' -%}
+        {{ exceptions.raise_compiler_error("var cohort must be paper or p12_style, got '" ~ cohort ~ "'") }}
+    {%- endif -%}
+    {{ return(ref('cohort_steps')) }}
 {% endmacro %}
