@@ -491,12 +491,13 @@ def test_failure_midway_leaves_no_partial_output(tmp_path, monkeypatch):
 
 
 def test_respiratory_text_charts_every_mapped_string(small_output):
-    """Every text the ventilation status map knows (seeds/mimic_iv/treatment/ventilation/ventilation_status_map.csv, trailing
-    spaces included) is charted for its item even in a 400-stay output, plus unmapped text, devices
+    """Every text the ventilation status map knows (seed ventilation_status_map, trailing spaces
+    included) is charted for its item even in a 400-stay output, plus unmapped text, devices
     without an O2 flow at that time and several devices at one time, so that the warehouse's text path
     runs in every synthetic build."""
     items = {"ventilator_mode": 223849, "ventilator_mode_hamilton": 229314, "o2_delivery_device": 226732}
-    with open(REPO / "dbt_project" / "seeds" / "scores" / "ventilation_status_map.csv", newline="") as f:
+    seed = REPO / "dbt_project" / "seeds" / "mimic_iv" / "treatment" / "ventilation" / "ventilation_status_map.csv"
+    with open(seed, newline="") as f:
         mapped = {(items[r["source"]], r["charted_value"]) for r in csv.DictReader(f)}
     con = duckdb.connect()
     con.execute(f"""create view ce as select * from read_csv('{path_of(small_output, "chartevents")}',
