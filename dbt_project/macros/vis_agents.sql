@@ -13,11 +13,15 @@
     {%- endif -%}
     {#- a unit test compiles without the graph: the seed is then in the target schema, under its name -#}
     {%- set node = graph.get('nodes', {}).get('seed.' ~ project_name ~ '.vis_agents') -%}
-    {%- set relation = adapter.get_relation(
+    {%- set relation = api.Relation.create(
         database=node.database if node else target.database,
         schema=node.schema if node else target.schema,
         identifier=node.alias if node else 'vis_agents') -%}
-    {%- if relation is none -%}
+    {#- asked of DuckDB, not dbt's relation cache: a bare `dbt run` creates the seed table on-run-start -#}
+    {%- set found = run_query(
+        "select count(*) from duckdb_tables() where database_name = '" ~ relation.database
+        ~ "' and schema_name = '" ~ relation.schema ~ "' and table_name = '" ~ relation.identifier ~ "'") -%}
+    {%- if found.rows[0][0] == 0 -%}
         {{ exceptions.raise_compiler_error(
             "seed vis_agents is not loaded in the warehouse: the VIS columns are generated from it (run `dbt seed`)") }}
     {%- endif -%}
