@@ -101,7 +101,7 @@ lab_values as (
         (labevents.valuenum - itemids.subtract) * itemids.multiply_by / itemids.divide_by as value_converted,
         itemids.conversion_rule,
         -- P12's PaO2, PaCO2, pH and SaO2 are arterial: other or unknown specimens do not count
-        itemids.arterial_only and specimen_types.specimen_type is distinct from 'ART.' as is_not_arterial,
+        itemids.arterial_only and coalesce(specimen_types.specimen_type, '') <> 'ART.' as is_not_arterial,
     from labevents
     inner join itemids
         on labevents.itemid = itemids.itemid
