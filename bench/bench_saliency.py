@@ -51,8 +51,7 @@ def synthetic(n: int, n_channels: int, n_static: int, seed: int):
 
 
 def train(model: MultitaskModel, series, static, label, epochs: int) -> None:
-    from models_py.train import SplitTensors, StageSettings, fit_supervised
-
+    from models_py.engine import SplitTensors, StageSettings, fit_supervised
     from models_py.tasks import classification_targets
 
     def split(rows):

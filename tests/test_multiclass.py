@@ -6,15 +6,16 @@ import numpy as np
 import polars as pl
 import pytest
 import torch
-from models_py.train import SplitTensors, StageSettings, fit_supervised
 from sklearn.metrics import accuracy_score, f1_score, roc_auc_score
 
 from models_py.config import ModelConfig
-from models_py.data import MartError, load_marts, split_by_patient
+from models_py.data import MartError, load_marts
+from models_py.engine import SplitTensors, StageSettings, fit_supervised
 from models_py.losses import class_weights, weighted_cross_entropy
 from models_py.models import MultitaskModel, SeriesEncoder
 from models_py.multiclass_metrics import bootstrap_multiclass, multiclass_metrics
 from models_py.preprocess import Preprocessor
+from models_py.splits import split_by_patient
 from models_py.synthetic_marts import write_marts
 from models_py.tasks import (
     Task,

@@ -10,9 +10,9 @@ import numpy as np
 import polars as pl
 import pytest
 import torch
-from models_py.train import SplitTensors, StageSettings, fit_supervised, safe_auroc
 
 from models_py.config import ModelConfig
+from models_py.engine import SplitTensors, StageSettings, fit_supervised, safe_auroc
 from models_py.models import MultitaskModel, SeriesEncoder
 from models_py.saliency import (
     channel_baseline,
