@@ -129,17 +129,17 @@ def _main(argv: list[str] | None) -> int:
     if args.model is None:
         auroc = run.info["selection"]["validation_auroc"].get(model)
         log(f"model {model}: the run's choice on the validation split (AUROC {auroc:.3f}); --model picks another")
-    if run.recalibration.get(model) and not args.raw:
-        log(f"probabilities recalibrated ({run.recalibration[model].method}, fitted on the run's validation "
-            "split); --raw gives the model's own")
+    notes: list[str] = []
     if args.input:
         frame = score_raw_records(run, model, args.input, args.strict, args.raw)
     else:
-        notes: list[str] = []
         frame = predict.predictions(run, predict.load_data(run, args.marts or run.marts_dir, notes), model, args.raw)
-        for note in notes:
-            log(note)
     predict.write_output(frame, args.output)
+    for note in notes:
+        log(note)
+    if run.recalibration.get(model) and not args.raw:  # said once the scoring worked (errors stay one line)
+        log(f"probabilities recalibrated ({run.recalibration[model].method}, fitted on the run's validation "
+            "split); --raw gives the model's own")
     print(f"{frame.height} stays scored with {model} -> {args.output}")
     return 0
 
